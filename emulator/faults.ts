@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { ApiError, badRequest } from "./errors";
+import { decodeObject, isObject } from "./validation";
+
+/** An injected failure for API requests matching `method` and the `path` glob. */
+export interface Fault {
+  id: string;
+  method: string | undefined;
+  path: string;
+  matcher: RegExp;
+  status: number | undefined;
+  retryAfter: number | undefined;
+  latencyMs: number | undefined;
+  reset: boolean;
+  lostResponse: boolean;
+  remaining: number | undefined;
+  rate: number | undefined;
+}
+
+/** `*` matches within one path segment, `**` across segments. */
+export function globToRegExp(glob: string): RegExp {
+  let source = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === "*" && glob[i + 1] === "*") {
+      source += ".*";
+      i++;
+    } else if (ch === "*") {
+      source += "[^/]*";
+    } else {
+      source += ch.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+    }
+  }
+  return new RegExp(`^${source}$`);
+}
+
+const FAULT_STATUSES = [429, 500, 502, 503];
+
+function optNumber(o: Record<string, unknown>, key: string, ok: (n: number) => boolean): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !ok(v)) throw badRequest(`Invalid fault field '${key}'`);
+  return v;
+}
+
+/** The registry behind `/_emulator/faults`. */
+export class Faults {
+  private faults: Fault[] = [];
+
+  /** Validates and registers a fault from a request body; returns its id. */
+  add(body: unknown): string {
+    if (!isObject(body)) throw new ApiError(400, "Fault must be a JSON object");
+    const o = decodeObject(body);
+    if (typeof o.path !== "string" || o.path === "") throw badRequest("Fault needs a 'path' glob");
+    if (o.method !== undefined && typeof o.method !== "string")
+      throw badRequest("Invalid fault field 'method'");
+    const status = optNumber(o, "status", (n) => FAULT_STATUSES.includes(n));
+    const rate = optNumber(o, "rate", (n) => n >= 0 && n <= 1);
+    const times = optNumber(o, "times", (n) => Number.isInteger(n) && n >= 1);
+    const fault: Fault = {
+      id: randomUUID(),
+      method: typeof o.method === "string" && o.method !== "*" ? o.method.toUpperCase() : undefined,
+      path: o.path,
+      matcher: globToRegExp(o.path),
+      status,
+      retryAfter: optNumber(o, "retryAfter", (n) => n >= 0),
+      latencyMs: optNumber(o, "latencyMs", (n) => n >= 0),
+      reset: o.reset === true,
+      lostResponse: o.lostResponse === true,
+      remaining: rate === undefined ? (times ?? 1) : undefined,
+      rate,
+    };
+    this.faults.push(fault);
+    return fault.id;
+  }
+
+  /** The first fault that fires for this request, consuming one of its `times`. */
+  take(method: string, path: string): Fault | undefined {
+    for (const fault of this.faults) {
+      if (fault.method !== undefined && fault.method !== method) continue;
+      if (!fault.matcher.test(path)) continue;
+      if (fault.rate !== undefined) {
+        if (Math.random() < fault.rate) return fault;
+        continue;
+      }
+      fault.remaining = (fault.remaining ?? 1) - 1;
+      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+      return fault;
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+}
