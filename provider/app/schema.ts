@@ -1,0 +1,145 @@
+/**
+ * WebhookApp: argument, input and output types, the property table, normalisation, and the mapping to
+ * and from Wacht's snake_case JSON (the only place that knows it).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { WebhookEventCatalog } from "../catalog/resource";
+import type { PropertySpec } from "../lifecycle";
+
+/** Arguments of {@link WebhookApp}. */
+export interface WebhookAppArgs {
+  /** Display name. Updates in place. */
+  name: pulumi.Input<string>;
+  /**
+   * The app's slug, normalised exactly as Wacht does (`"Payments-Int"` becomes `payments_int`, with a
+   * warning). Omitted, Wacht generates `slug_<digits>`. Changing it replaces the app (and issues a new
+   * signing secret, as any new app gets).
+   */
+  slug?: pulumi.Input<string>;
+  /** Description. Default `""`. Updates in place. */
+  description?: pulumi.Input<string>;
+  /**
+   * The event catalog the app's endpoints subscribe from: a {@link WebhookEventCatalog} (its events then
+   * reach the app's endpoints, whose event names are checked at preview) or a catalog slug. Updates in
+   * place. Once set it cannot be removed (Wacht cannot unset it), only changed. An app without a catalog
+   * can have no endpoint.
+   */
+  eventCatalog?: pulumi.Input<string> | WebhookEventCatalog;
+  /** Addresses Wacht e-mails when an endpoint is disabled. Default `[]`. Updates in place; order is ignored. */
+  failureNotificationEmails?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Whether the app accepts triggers. Default `true`. Updates in place. */
+  active?: pulumi.Input<boolean>;
+  /**
+   * Any value (a date, a counter, the output of a time-rotation resource): when it changes, `pulumi up`
+   * rotates the signing secret in place. The first value set on an existing app does not rotate.
+   */
+  rotationTrigger?: pulumi.Input<string | number>;
+  /**
+   * Take over an existing app with this slug instead of failing with 409, without rotating its secret,
+   * then converge it to this program. Requires `slug`. Default `false`.
+   */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/** Checked inputs. */
+export interface AppInputs {
+  pulumiName: string;
+  name: string;
+  slug?: string;
+  description: string;
+  /** The catalog slug. */
+  eventCatalog?: string;
+  failureNotificationEmails: string[];
+  active: boolean;
+  rotationTrigger?: string;
+  adopt: boolean;
+}
+
+/** State. */
+export interface AppOutputs extends AppInputs {
+  /** The canonical slug (also the Pulumi id). */
+  slug: string;
+  /** The current signing secret (`whsec_…`). Secret. */
+  signingSecret: string;
+  /** The secret replaced by the last rotation, for receivers that accept both during a cut-over. Secret. */
+  previousSigningSecret?: string;
+  /** When the provider last saw the secret change (RFC 3339). */
+  secretRotatedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Wacht's app JSON. */
+export interface ApiApp {
+  app_slug: string;
+  name: string;
+  description?: string | null;
+  signing_secret: string;
+  failure_notification_emails?: string[] | null;
+  event_catalog_slug?: string | null;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+const sortedEmails = (value: unknown): unknown =>
+  Array.isArray(value) ? [...(value as string[])].map((e) => e.toLowerCase()).sort() : value;
+
+/** Property semantics: only the slug is identity. */
+export const appProperties: Record<string, PropertySpec> = {
+  slug: { replaces: true },
+  name: {},
+  description: { normalize: (v) => v ?? "" },
+  eventCatalog: {},
+  failureNotificationEmails: { normalize: sortedEmails },
+  active: { normalize: (v) => v ?? true },
+  rotationTrigger: {},
+};
+
+/** Outputs that are secrets in state and in the program. */
+export const appSecretOutputs = ["signingSecret", "previousSigningSecret"];
+
+/** State from Wacht's app and the inputs Wacht does not know of. */
+export function fromApi(
+  app: ApiApp,
+  kept: Pick<AppInputs, "pulumiName" | "adopt" | "rotationTrigger">,
+  secretHistory: Pick<AppOutputs, "previousSigningSecret" | "secretRotatedAt">,
+): AppOutputs {
+  const outputs: AppOutputs = {
+    pulumiName: kept.pulumiName,
+    adopt: kept.adopt,
+    name: app.name,
+    slug: app.app_slug,
+    description: app.description ?? "",
+    failureNotificationEmails: app.failure_notification_emails ?? [],
+    active: app.is_active,
+    signingSecret: app.signing_secret,
+    createdAt: app.created_at,
+    updatedAt: app.updated_at,
+  };
+  if (app.event_catalog_slug !== null && app.event_catalog_slug !== undefined) {
+    outputs.eventCatalog = app.event_catalog_slug;
+  }
+  if (kept.rotationTrigger !== undefined) outputs.rotationTrigger = kept.rotationTrigger;
+  if (secretHistory.previousSigningSecret !== undefined) {
+    outputs.previousSigningSecret = secretHistory.previousSigningSecret;
+  }
+  if (secretHistory.secretRotatedAt !== undefined) outputs.secretRotatedAt = secretHistory.secretRotatedAt;
+  return outputs;
+}
+
+/** The inputs a program declaring the live app would have (what refresh reports as drift). */
+export function inputsFromOutputs(outputs: AppOutputs): AppInputs {
+  const inputs: AppInputs = {
+    pulumiName: outputs.pulumiName,
+    name: outputs.name,
+    slug: outputs.slug,
+    description: outputs.description,
+    failureNotificationEmails: outputs.failureNotificationEmails,
+    active: outputs.active,
+    adopt: outputs.adopt,
+  };
+  if (outputs.eventCatalog !== undefined) inputs.eventCatalog = outputs.eventCatalog;
+  if (outputs.rotationTrigger !== undefined) inputs.rotationTrigger = outputs.rotationTrigger;
+  return inputs;
+}

@@ -1,0 +1,269 @@
+/** WebhookEventCatalog lifecycle: check · diff · create · read · update · delete. */
+import { webhooks } from "../client";
+import { apiStatus, type Operation, toProviderError, WachtProviderError } from "../errors";
+import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
+import { type CheckFailure, isUnknown, validateEventName, validateEventNames } from "../validate";
+import {
+  type ApiCatalog,
+  type CatalogInputs,
+  type CatalogOutputs,
+  catalogProperties,
+  type EventDefinition,
+  eventFromApi,
+  eventKey,
+  eventToApi,
+  fromApi,
+  inputsFromOutputs,
+} from "./schema";
+
+const RESOURCE = "WebhookEventCatalog";
+
+function fail(
+  inputs: Pick<CatalogInputs, "pulumiName">,
+  operation: Operation,
+  error: unknown,
+  hint?: string,
+) {
+  return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function optionalString(failures: CheckFailure[], property: string, value: unknown): void {
+  if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "string") {
+    failures.push({ property, reason: `${property} must be a string (got ${JSON.stringify(value)})` });
+  }
+}
+
+function requiredString(failures: CheckFailure[], property: string, value: unknown): void {
+  if (isUnknown(value)) return;
+  if (typeof value !== "string" || value.trim() === "") {
+    failures.push({ property, reason: `${property} is required and must be a non-empty string` });
+  }
+}
+
+function normalizeEvent(raw: unknown): EventDefinition {
+  const event = isRecord(raw) ? raw : {};
+  return {
+    name: event.name as string,
+    description: event.description as string,
+    group: (event.group as string | undefined) ?? null,
+    schema: (event.schema as Record<string, unknown> | undefined) ?? null,
+    examplePayload: event.examplePayload ?? null,
+  };
+}
+
+function checkEvents(
+  failures: CheckFailure[],
+  raw: unknown,
+  olds: Partial<CatalogInputs> | undefined,
+  slug: unknown,
+) {
+  if (isUnknown(raw)) return;
+  if (!Array.isArray(raw)) {
+    failures.push({ property: "events", reason: "events must be a list of event definitions" });
+    return;
+  }
+  const previous = new Map<string, EventDefinition>(
+    olds?.slug === slug && Array.isArray(olds?.events) ? olds.events.map((e) => [e.name, e]) : [],
+  );
+  raw.forEach((event, i) => {
+    const path = `events[${i}]`;
+    if (isUnknown(event)) return;
+    if (!isRecord(event)) {
+      failures.push({ property: path, reason: `${path} must be an object with a name and a description` });
+      return;
+    }
+    failures.push(...validateEventName(`${path}.name`, event.name));
+    requiredString(failures, `${path}.description`, event.description);
+    optionalString(failures, `${path}.group`, event.group);
+    if (
+      event.schema !== undefined &&
+      event.schema !== null &&
+      !isUnknown(event.schema) &&
+      !isRecord(event.schema)
+    ) {
+      failures.push({ property: `${path}.schema`, reason: `${path}.schema must be a JSON Schema object` });
+    }
+    const before = typeof event.name === "string" ? previous.get(event.name) : undefined;
+    if (
+      before &&
+      !Object.values(event).some(isUnknown) &&
+      eventKey(before) !== eventKey(normalizeEvent(event))
+    ) {
+      failures.push({
+        property: path,
+        reason:
+          `event '${event.name}' cannot be changed: Wacht cannot edit an event once created (its description, ` +
+          "group, schema and example payload are fixed). Restore its previous definition, or declare the new " +
+          "definition under a new event name (the removed one is archived).",
+      });
+    }
+  });
+  failures.push(
+    ...validateEventNames(
+      "events",
+      raw.map((e) => (isRecord(e) ? e.name : e)),
+    ),
+  );
+}
+
+async function getCatalog(slug: string): Promise<ApiCatalog> {
+  const api = await webhooks();
+  return (await api.getWebhookEventCatalog(slug)) as ApiCatalog;
+}
+
+/**
+ * Makes the live catalog's name, description and events match `desired`: appends new events,
+ * unarchives re-added ones, archives removed ones. A definition that differs from the live one is an
+ * error, since Wacht cannot edit events (check catches this earlier when it knows the old inputs).
+ */
+async function converge(live: ApiCatalog, desired: CatalogInputs): Promise<ApiCatalog> {
+  const api = await webhooks();
+  let current = live;
+  if (current.name !== desired.name || (current.description ?? "") !== desired.description) {
+    current = (await api.updateWebhookEventCatalog(desired.slug, {
+      name: desired.name,
+      description: desired.description,
+    })) as ApiCatalog;
+  }
+  const liveByName = new Map(current.events.map((e) => [e.name, e]));
+  const conflicts = desired.events.filter((e) => {
+    const existing = liveByName.get(e.name);
+    return existing !== undefined && eventKey(eventFromApi(existing)) !== eventKey(e);
+  });
+  if (conflicts.length > 0) {
+    throw new WachtProviderError(
+      `Wacht already has event(s) ${conflicts.map((e) => `'${e.name}'`).join(", ")} in catalog '${desired.slug}' ` +
+        "with a different definition, and cannot edit events. Declare them as Wacht has them, or use new event names.",
+    );
+  }
+  const toAppend = desired.events.filter((e) => !liveByName.has(e.name));
+  if (toAppend.length > 0) {
+    current = (await api.appendWebhookEventCatalogEvents(desired.slug, {
+      events: toAppend.map(eventToApi) as never,
+    })) as ApiCatalog;
+  }
+  const wanted = new Set(desired.events.map((e) => e.name));
+  for (const event of current.events.filter((e) => e.is_archived && wanted.has(e.name))) {
+    current = (await api.archiveWebhookEventInCatalog(desired.slug, {
+      event_name: event.name,
+      is_archived: false,
+    })) as ApiCatalog;
+  }
+  for (const event of current.events.filter((e) => !e.is_archived && !wanted.has(e.name))) {
+    current = (await api.archiveWebhookEventInCatalog(desired.slug, {
+      event_name: event.name,
+      is_archived: true,
+    })) as ApiCatalog;
+  }
+  return current;
+}
+
+/** The WebhookEventCatalog implementation the thin loader calls. */
+export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs> = {
+  configure,
+
+  async check(olds, news) {
+    const failures: CheckFailure[] = [];
+    requiredString(failures, "slug", news.slug);
+    requiredString(failures, "name", news.name);
+    optionalString(failures, "description", news.description);
+    checkEvents(failures, news.events, olds, news.slug);
+    if (news.adopt !== undefined && !isUnknown(news.adopt) && typeof news.adopt !== "boolean") {
+      failures.push({ property: "adopt", reason: "adopt must be a boolean" });
+    }
+    const inputs: CatalogInputs = {
+      pulumiName: String(news.pulumiName ?? ""),
+      slug: news.slug as string,
+      name: news.name as string,
+      description: (news.description as string | undefined) ?? "",
+      events: Array.isArray(news.events)
+        ? news.events.map(normalizeEvent)
+        : (news.events as EventDefinition[]),
+      adopt: (news.adopt as boolean | undefined) ?? false,
+    };
+    return { inputs, failures };
+  },
+
+  async diff(_id, olds, news) {
+    return diffByTable(catalogProperties, { ...olds }, { ...news });
+  },
+
+  async create(inputs) {
+    const api = await webhooks();
+    let live: ApiCatalog;
+    try {
+      live = (await api.createWebhookEventCatalog({
+        slug: inputs.slug,
+        name: inputs.name,
+        ...(inputs.description !== "" ? { description: inputs.description } : {}),
+        events: inputs.events.map(eventToApi) as never,
+      })) as ApiCatalog;
+    } catch (error) {
+      if (apiStatus(error) !== 409) throw fail(inputs, "create", error);
+      // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events are
+      // all archived is what an earlier delete (or replacement) left behind, and is taken back.
+      try {
+        live = await getCatalog(inputs.slug);
+      } catch (lookup) {
+        throw fail(inputs, "create", lookup);
+      }
+      const tombstone = live.events.every((e) => e.is_archived);
+      if (!inputs.adopt && !tombstone) {
+        throw fail(
+          inputs,
+          "create",
+          error,
+          `Catalog '${inputs.slug}' already exists in Wacht. To manage it with Pulumi, set adopt: true on this resource.`,
+        );
+      }
+    }
+    try {
+      live = await converge(live, inputs);
+    } catch (error) {
+      throw fail(inputs, "create", error);
+    }
+    return { id: live.slug, outs: fromApi(live, inputs) };
+  },
+
+  async read(id, props) {
+    try {
+      const live = await getCatalog(id);
+      const outs = fromApi(live, { pulumiName: props.pulumiName ?? "", adopt: props.adopt ?? false });
+      return { id, props: outs, inputs: inputsFromOutputs(outs) };
+    } catch (error) {
+      if (apiStatus(error) === 404) return {};
+      throw fail(props, "read", error);
+    }
+  },
+
+  async update(id, _olds, news) {
+    try {
+      const live = await converge(await getCatalog(id), news);
+      return { outs: fromApi(live, news) };
+    } catch (error) {
+      throw fail(news, "update", error);
+    }
+  },
+
+  async delete(id, props) {
+    try {
+      const live = await getCatalog(id);
+      await converge(live, {
+        ...inputsFromOutputs(props),
+        name: live.name,
+        description: live.description ?? "",
+        events: [],
+      });
+    } catch (error) {
+      if (apiStatus(error) === 404) return;
+      throw fail(props, "delete", error);
+    }
+    warn(
+      `WebhookEventCatalog "${props.pulumiName}": Wacht cannot delete event catalogs, so catalog '${id}' was kept ` +
+        "with all its events archived. Declaring it again takes it back.",
+    );
+  },
+};

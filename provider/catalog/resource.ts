@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import { thinProviders } from "../loader";
+import type { EventDefinition, WebhookEventCatalogArgs } from "./schema";
+
+/**
+ * A Wacht event catalog: the event types that apps built on it offer to their endpoints.
+ *
+ * Wacht cannot delete catalogs or remove events: a removed event is archived, and destroying the
+ * resource archives every event and leaves the catalog in Wacht (declaring it again takes it back).
+ * Changing `slug` replaces the catalog.
+ *
+ * @example
+ * const catalog = new wacht.WebhookEventCatalog("billing", {
+ *   slug: "billing-events",
+ *   name: "Billing events",
+ *   events: [{ name: "invoice.paid", description: "An invoice was paid" }],
+ * });
+ */
+export class WebhookEventCatalog extends pulumi.dynamic.Resource {
+  /** The catalog's slug (also its Pulumi id). */
+  declare readonly slug: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  /** The catalog's active events, as Wacht stores them. */
+  declare readonly events: pulumi.Output<EventDefinition[]>;
+  /** Names of the catalog's archived events. */
+  declare readonly archivedEvents: pulumi.Output<string[]>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: WebhookEventCatalogArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      thinProviders.catalog,
+      name,
+      { pulumiName: name, ...args, archivedEvents: undefined, createdAt: undefined, updatedAt: undefined },
+      // A forced replacement keeps the slug: deleting first archives the events, and the create then
+      // takes the emptied catalog back instead of failing with 409.
+      pulumi.mergeOptions({ deleteBeforeReplace: true }, opts),
+      "wacht",
+      "WebhookEventCatalog",
+    );
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * WebhookEventCatalog: argument, input and output types, the property table, normalisation, and the
+ * mapping to and from Wacht's snake_case JSON (the only place that knows it).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { PropertySpec } from "../lifecycle";
+import { canonicalJson } from "../validate";
+
+/** One event type a catalog offers. Wacht cannot edit or delete an event once created. */
+export interface EventDefinitionArgs {
+  /** Event name, e.g. `invoice.paid`. Unique within the catalog. */
+  name: pulumi.Input<string>;
+  /** What the event means. Required by Wacht. Cannot change once created (add a new event instead). */
+  description: pulumi.Input<string>;
+  /** Optional grouping label for dashboards. Cannot change once created. */
+  group?: pulumi.Input<string>;
+  /**
+   * JSON Schema of the event's payload. Endpoint filter fields are checked against its `properties`.
+   * Cannot change once created.
+   */
+  schema?: pulumi.Input<Record<string, unknown>>;
+  /** An example payload, shown in Wacht's dashboard. Cannot change once created. */
+  examplePayload?: pulumi.Input<unknown>;
+}
+
+/** Arguments of {@link WebhookEventCatalog}. */
+export interface WebhookEventCatalogArgs {
+  /** The catalog's unique slug, used as is (Wacht does not normalise catalog slugs). Changing it replaces the catalog. */
+  slug: pulumi.Input<string>;
+  /** Display name. Updates in place. */
+  name: pulumi.Input<string>;
+  /** Description. Default `""`. Updates in place. */
+  description?: pulumi.Input<string>;
+  /**
+   * The events the catalog offers. An added event is appended, a removed one is archived (Wacht keeps
+   * it, and it can no longer be subscribed to), a re-added one is unarchived.
+   */
+  events: pulumi.Input<pulumi.Input<EventDefinitionArgs>[]>;
+  /**
+   * Take over an existing catalog with this slug instead of failing with 409, then converge it to this
+   * program. Default `false`.
+   */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/** An event definition as the provider keeps it. */
+export interface EventDefinition {
+  name: string;
+  description: string;
+  group: string | null;
+  schema: Record<string, unknown> | null;
+  examplePayload: unknown;
+}
+
+/** Checked inputs. */
+export interface CatalogInputs {
+  pulumiName: string;
+  slug: string;
+  name: string;
+  description: string;
+  events: EventDefinition[];
+  adopt: boolean;
+}
+
+/** State: the inputs as Wacht stored them, plus what Wacht adds. */
+export interface CatalogOutputs extends CatalogInputs {
+  /** Names of the catalog's archived events. */
+  archivedEvents: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Wacht's event definition JSON. */
+export interface ApiEventDefinition {
+  name: string;
+  description: string;
+  group?: string | null;
+  schema?: Record<string, unknown> | null;
+  example_payload?: unknown;
+  is_archived?: boolean;
+}
+
+/** Wacht's catalog JSON. */
+export interface ApiCatalog {
+  slug: string;
+  name: string;
+  description?: string | null;
+  events: ApiEventDefinition[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** The canonical form of an event definition, for comparing definitions. */
+export function eventKey(event: EventDefinition): string {
+  return canonicalJson({
+    description: event.description,
+    group: event.group ?? null,
+    schema: event.schema ?? null,
+    examplePayload: event.examplePayload ?? null,
+  });
+}
+
+/** Events as a set keyed by name: order never produces a diff. */
+function eventsByName(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return Object.fromEntries((value as EventDefinition[]).map((event) => [event.name, eventKey(event)]));
+}
+
+/** Property semantics: the slug is the catalog's identity; everything else updates in place. */
+export const catalogProperties: Record<string, PropertySpec> = {
+  slug: { replaces: true },
+  name: {},
+  description: { normalize: (v) => v ?? "" },
+  events: { normalize: eventsByName },
+};
+
+/** Properties whose values are secrets: none for catalogs. */
+export const catalogSecretOutputs: string[] = [];
+
+export function eventToApi(event: EventDefinition): ApiEventDefinition {
+  return {
+    name: event.name,
+    description: event.description,
+    ...(event.group !== null ? { group: event.group } : {}),
+    ...(event.schema !== null ? { schema: event.schema } : {}),
+    ...(event.examplePayload !== null && event.examplePayload !== undefined
+      ? { example_payload: event.examplePayload }
+      : {}),
+  };
+}
+
+export function eventFromApi(event: ApiEventDefinition): EventDefinition {
+  return {
+    name: event.name,
+    description: event.description,
+    group: event.group ?? null,
+    schema: event.schema ?? null,
+    examplePayload: event.example_payload ?? null,
+  };
+}
+
+/** State from Wacht's catalog, keeping the inputs Wacht does not know of (`pulumiName`, `adopt`). */
+export function fromApi(
+  catalog: ApiCatalog,
+  kept: Pick<CatalogInputs, "pulumiName" | "adopt">,
+): CatalogOutputs {
+  return {
+    pulumiName: kept.pulumiName,
+    adopt: kept.adopt,
+    slug: catalog.slug,
+    name: catalog.name,
+    description: catalog.description ?? "",
+    events: catalog.events.filter((e) => !e.is_archived).map(eventFromApi),
+    archivedEvents: catalog.events.filter((e) => e.is_archived).map((e) => e.name),
+    createdAt: catalog.created_at,
+    updatedAt: catalog.updated_at,
+  };
+}
+
+/** The inputs a program declaring the live catalog would have (what refresh reports as drift). */
+export function inputsFromOutputs(outputs: CatalogOutputs): CatalogInputs {
+  const { pulumiName, slug, name, description, events, adopt } = outputs;
+  return { pulumiName, slug, name, description, events, adopt };
+}

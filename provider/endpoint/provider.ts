@@ -1,0 +1,442 @@
+/** WebhookEndpoint lifecycle: check · diff · create · read · update · delete. */
+import type { EventDefinition } from "../catalog/schema";
+import { type WebhooksApi, webhooks } from "../client";
+import { settings } from "../config";
+import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
+import {
+  changedProperties,
+  configure,
+  containsUnknown,
+  diffByTable,
+  type Implementation,
+  warn,
+} from "../lifecycle";
+import {
+  type CheckFailure,
+  isUnknown,
+  validateEventName,
+  validateEventNames,
+  validateFilterRules,
+  validateHeaders,
+  validateMaxRetries,
+  validateRateLimit,
+  validateTimeoutSeconds,
+  validateWebhookUrl,
+} from "../validate";
+import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
+import {
+  type ApiEndpoint,
+  comparable,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_SECONDS,
+  type EndpointInputs,
+  type EndpointOutputs,
+  endpointProperties,
+  fromApi,
+  inputsFromOutputs,
+  type RateLimit,
+  rateLimitToApi,
+  type Subscription,
+  subscriptionsFromApi,
+  subscriptionsOf,
+  subscriptionsToApi,
+  type Verification,
+} from "./schema";
+
+const RESOURCE = "WebhookEndpoint";
+
+function fail(
+  inputs: Pick<EndpointInputs, "pulumiName">,
+  operation: Operation,
+  error: unknown,
+  hint?: string,
+) {
+  return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function expectType(failures: CheckFailure[], property: string, value: unknown, type: string): void {
+  if (value === undefined || value === null || isUnknown(value)) return;
+  if (typeof value !== type) {
+    failures.push({ property, reason: `${property} must be a ${type} (got ${JSON.stringify(value)})` });
+  }
+}
+
+/** The pulumi id: Wacht has no route to get one endpoint, so the app is part of the id. */
+const endpointPulumiId = (app: string, endpointId: string) => `${app}/${endpointId}`;
+
+function parseId(id: string): { app: string; endpointId: string } {
+  const slash = id.lastIndexOf("/");
+  return { app: id.slice(0, slash), endpointId: id.slice(slash + 1) };
+}
+
+/** Checks event names against the app's catalog when the program declared it (known at preview). */
+function checkAgainstCatalog(
+  failures: CheckFailure[],
+  names: Array<{ path: string; name: unknown }>,
+  catalog: EventDefinition[],
+  app: unknown,
+) {
+  const known = new Set(catalog.map((e) => e.name));
+  for (const { path, name } of names) {
+    if (typeof name !== "string" || isUnknown(name) || name.trim() === "" || known.has(name.trim())) continue;
+    const appName = typeof app === "string" && !isUnknown(app) ? `'${app}'` : "this app";
+    failures.push({
+      property: path,
+      reason:
+        `Unknown event '${name.trim()}' for app ${appName}: it is not an active event of the app's catalog ` +
+        `(known: ${[...known].sort().join(", ") || "none"})`,
+    });
+  }
+}
+
+function normalizeSubscriptions(raw: unknown): Subscription[] | undefined {
+  if (!Array.isArray(raw)) return raw as undefined;
+  return raw.map((s) => {
+    const entry = isRecord(s) ? s : {};
+    const event =
+      typeof entry.event === "string" && !isUnknown(entry.event) ? entry.event.trim() : entry.event;
+    return { event: event as string, filter: (entry.filter as Record<string, unknown> | undefined) ?? null };
+  });
+}
+
+/** The PATCH body that moves `live` to `desired`: only changed fields, since Wacht's PATCH is COALESCE. */
+function patchFor(
+  live: EndpointInputs,
+  desired: EndpointInputs,
+  honourActive: boolean,
+): Record<string, unknown> {
+  const changed = new Set(changedProperties(endpointProperties, comparable(live), comparable(desired)));
+  const body: Record<string, unknown> = {};
+  if (changed.has("url")) body.url = desired.url;
+  if (changed.has("description")) body.description = desired.description;
+  if (changed.has("subscriptions")) body.subscriptions = subscriptionsToApi(subscriptionsOf(desired));
+  if (changed.has("headers")) body.headers = desired.headers;
+  if (changed.has("maxRetries")) body.max_retries = desired.maxRetries;
+  if (changed.has("timeoutSeconds")) body.timeout_seconds = desired.timeoutSeconds;
+  if (changed.has("rateLimit") && desired.rateLimit !== null)
+    body.rate_limit_config = rateLimitToApi(desired.rateLimit);
+  if (changed.has("active") && honourActive) body.is_active = desired.active;
+  return body;
+}
+
+async function applyPatch(
+  api: WebhooksApi,
+  app: string,
+  endpointId: string,
+  body: Record<string, unknown>,
+): Promise<ApiEndpoint | undefined> {
+  if (Object.keys(body).length === 0) return undefined;
+  forgetListing(app);
+  return (await api.updateWebhookEndpoint(app, endpointId, body)) as ApiEndpoint;
+}
+
+const VERIFY_TIMEOUT_MS = 30_000;
+
+/** Sends a test delivery and waits for its outcome in the delivery history. */
+async function verify(
+  api: WebhooksApi,
+  app: string,
+  endpointId: string,
+  pulumiName: string,
+): Promise<Verification> {
+  const started = Date.now();
+  await api.testWebhookEndpoint(app, endpointId, { event_name: "test.webhook" } as never);
+  for (let delay = 200; ; delay = Math.min(delay * 2, 3_000)) {
+    const page = (await api.listWebhookDeliveries(app, {
+      event_name: "test.webhook",
+      limit: 20,
+    } as never)) as {
+      data: Array<{
+        delivery_id: string;
+        endpoint_id: string;
+        status: string;
+        http_status_code: number | null;
+        timestamp: string;
+      }>;
+    };
+    const mine = page.data.find(
+      (d) => String(d.endpoint_id) === endpointId && Date.parse(d.timestamp) >= started - 2_000,
+    );
+    if (mine && mine.status !== "pending") {
+      const result = {
+        status: mine.status,
+        httpStatusCode: mine.http_status_code,
+        deliveryId: String(mine.delivery_id),
+        at: mine.timestamp,
+      };
+      if (mine.status !== "success") {
+        warn(
+          `WebhookEndpoint "${pulumiName}": the verification delivery ${result.deliveryId} ended ${mine.status}` +
+            (mine.http_status_code ? ` (HTTP ${mine.http_status_code})` : ""),
+        );
+      }
+      return result;
+    }
+    if (Date.now() - started > VERIFY_TIMEOUT_MS) {
+      warn(
+        `WebhookEndpoint "${pulumiName}": no result for the verification delivery within ${VERIFY_TIMEOUT_MS / 1000} s`,
+      );
+      return {
+        status: "pending",
+        httpStatusCode: null,
+        deliveryId: mine ? String(mine.delivery_id) : "",
+        at: new Date().toISOString(),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/** The WebhookEndpoint implementation the thin loader calls. */
+export const endpointImplementation: Implementation<EndpointInputs, EndpointOutputs> = {
+  configure,
+
+  async check(olds, news) {
+    const failures: CheckFailure[] = [];
+    if (!isUnknown(news.app) && (typeof news.app !== "string" || news.app.trim() === "")) {
+      failures.push({ property: "app", reason: "app is required: a WebhookApp or an app slug" });
+    }
+    failures.push(...validateWebhookUrl("url", news.url, { allowPrivateUrls: settings().allowPrivateUrls }));
+    expectType(failures, "description", news.description, "string");
+    const hasEvents = news.events !== undefined && news.events !== null;
+    const hasSubscriptions = news.subscriptions !== undefined && news.subscriptions !== null;
+    if (hasEvents === hasSubscriptions) {
+      failures.push({
+        property: hasEvents ? "subscriptions" : "events",
+        reason: hasEvents
+          ? "give either events or subscriptions, not both"
+          : "events or subscriptions is required: Wacht needs at least one subscription",
+      });
+    }
+    const catalog =
+      Array.isArray(news.catalogEvents) && !containsUnknown(news.catalogEvents)
+        ? (news.catalogEvents as EventDefinition[])
+        : undefined;
+    if (hasEvents) {
+      failures.push(...validateEventNames("events", news.events));
+      if (catalog && Array.isArray(news.events)) {
+        checkAgainstCatalog(
+          failures,
+          news.events.map((name, i) => ({ path: `events[${i}]`, name })),
+          catalog,
+          news.app,
+        );
+      }
+    }
+    if (hasSubscriptions && !isUnknown(news.subscriptions)) {
+      if (!Array.isArray(news.subscriptions)) {
+        failures.push({
+          property: "subscriptions",
+          reason: "subscriptions must be a list of { event, filter? }",
+        });
+      } else {
+        const entries = news.subscriptions.map((s) => (isRecord(s) ? s : {}));
+        entries.forEach((entry, i) => {
+          failures.push(...validateEventName(`subscriptions[${i}].event`, entry.event));
+          if (entry.filter === undefined || entry.filter === null) return;
+          // The schema is known only when the catalog is; null means "any field", undefined "not known yet".
+          const definition = catalog?.find((e) => e.name === String(entry.event).trim());
+          const schema = catalog === undefined || definition === undefined ? undefined : definition.schema;
+          failures.push(...validateFilterRules(`subscriptions[${i}].filter`, entry.filter, schema));
+        });
+        if (entries.length === 0) {
+          failures.push({ property: "subscriptions", reason: "At least one subscription is required" });
+        } else {
+          const names = entries.map((e) => e.event);
+          const duplicates = validateEventNames("subscriptions", names).filter((f) =>
+            f.reason.includes("uplicate"),
+          );
+          failures.push(...duplicates);
+        }
+        if (catalog) {
+          checkAgainstCatalog(
+            failures,
+            entries.map((e, i) => ({ path: `subscriptions[${i}].event`, name: e.event })),
+            catalog,
+            news.app,
+          );
+        }
+      }
+    }
+    failures.push(...validateHeaders("headers", news.headers));
+    failures.push(...validateMaxRetries("maxRetries", news.maxRetries));
+    failures.push(...validateTimeoutSeconds("timeoutSeconds", news.timeoutSeconds));
+    if (news.rateLimit !== undefined && news.rateLimit !== null)
+      failures.push(...validateRateLimit("rateLimit", news.rateLimit));
+    if (olds?.rateLimit && (news.rateLimit === undefined || news.rateLimit === null)) {
+      failures.push({
+        property: "rateLimit",
+        reason:
+          "rateLimit cannot be removed: Wacht cannot unset an endpoint's rate limit once set. Keep it, change it " +
+          "(a large maxRequests effectively lifts it), or replace the endpoint.",
+      });
+    }
+    for (const flag of ["active", "adopt", "reactivate", "verify"])
+      expectType(failures, flag, news[flag], "boolean");
+
+    const inputs: EndpointInputs = {
+      pulumiName: String(news.pulumiName ?? ""),
+      app: news.app as string,
+      url: news.url as string,
+      description: (news.description as string | undefined) ?? "",
+      headers: (news.headers as Record<string, string> | undefined) ?? {},
+      maxRetries: (news.maxRetries as number | undefined) ?? DEFAULT_MAX_RETRIES,
+      timeoutSeconds: (news.timeoutSeconds as number | undefined) ?? DEFAULT_TIMEOUT_SECONDS,
+      rateLimit: (news.rateLimit as RateLimit | undefined) ?? null,
+      active: (news.active as boolean | undefined) ?? true,
+      adopt: (news.adopt as boolean | undefined) ?? false,
+      reactivate: (news.reactivate as boolean | undefined) ?? false,
+      verify: (news.verify as boolean | undefined) ?? false,
+    };
+    if (hasEvents) {
+      inputs.events = Array.isArray(news.events)
+        ? news.events.map((e) => (typeof e === "string" && !isUnknown(e) ? e.trim() : e))
+        : (news.events as string[]);
+    } else if (hasSubscriptions) {
+      inputs.subscriptions = normalizeSubscriptions(news.subscriptions);
+    }
+    if (news.catalogEvents !== undefined && news.catalogEvents !== null) {
+      inputs.catalogEvents = news.catalogEvents as EventDefinition[];
+    }
+    return { inputs, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const live = comparable(olds);
+    const desired = comparable(news);
+    // An endpoint Wacht disabled stays disabled unless the program opts into reactivation.
+    if (olds.autoDisabled && !news.reactivate) desired.active = live.active;
+    return diffByTable(endpointProperties, live, desired);
+  },
+
+  async create(inputs) {
+    const api = await webhooks();
+    const subscriptions = subscriptionsOf(inputs);
+    const started = Date.now();
+    let live: ApiEndpoint | undefined;
+    try {
+      if (inputs.adopt) {
+        const matches = (await listAllEndpoints(api, inputs.app)).filter((e) => e.url === inputs.url);
+        if (matches.length > 1) {
+          throw new WachtProviderError(
+            `${matches.length} endpoints of app '${inputs.app}' have URL ${inputs.url}: ${matches.map((e) => e.id).join(", ")}. ` +
+              "Adoption needs exactly one: delete the extra ones, or give this endpoint a distinct URL.",
+          );
+        }
+        live = matches[0];
+      }
+      if (live === undefined) {
+        forgetListing(inputs.app);
+        try {
+          live = (await api.createWebhookEndpoint(inputs.app, {
+            url: inputs.url,
+            ...(inputs.description !== "" ? { description: inputs.description } : {}),
+            headers: inputs.headers,
+            subscriptions: subscriptionsToApi(subscriptions) as never,
+            max_retries: inputs.maxRetries,
+            timeout_seconds: inputs.timeoutSeconds,
+            ...(inputs.rateLimit !== null ? { rate_limit_config: rateLimitToApi(inputs.rateLimit) } : {}),
+          })) as ApiEndpoint;
+        } catch (error) {
+          if (!isAmbiguous(error)) throw error;
+          // The create may have happened although its answer was lost: an endpoint with this URL
+          // created since we started is ours.
+          const ours = (await listAllEndpoints(api, inputs.app)).filter(
+            (e) => e.url === inputs.url && Date.parse(e.created_at) >= started - 60_000,
+          );
+          if (ours.length !== 1) throw error;
+          live = ours[0]!;
+        }
+        if (!inputs.active) live = (await applyPatch(api, inputs.app, live.id, { is_active: false })) ?? live;
+        const outs = fromApi(live, inputs, { subscriptions, autoDisabled: false });
+        if (inputs.verify)
+          outs.lastVerification = await verify(api, inputs.app, outs.endpointId, inputs.pulumiName);
+        return { id: endpointPulumiId(live.app_slug, outs.endpointId), outs };
+      }
+      // Adopted: converge the existing endpoint to the program with one PATCH.
+      const current = fromApi(live, inputs, {
+        subscriptions: subscriptionsFromApi(live),
+        autoDisabled: false,
+      });
+      const patched = await applyPatch(api, inputs.app, current.endpointId, patchFor(current, inputs, true));
+      const outs = fromApi(patched ?? live, inputs, {
+        subscriptions: patched ? subscriptions : subscriptionsFromApi(live),
+        autoDisabled: false,
+      });
+      return { id: endpointPulumiId(inputs.app, outs.endpointId), outs };
+    } catch (error) {
+      throw fail(inputs, inputs.adopt ? "adopt" : "create", error);
+    }
+  },
+
+  async read(id, props) {
+    const { app, endpointId } = parseId(id);
+    let live: ApiEndpoint | undefined;
+    try {
+      live = await findEndpoint(await webhooks(), app, endpointId);
+    } catch (error) {
+      throw fail(props, "read", error);
+    }
+    if (live === undefined) return {};
+    const disabledOutside =
+      (props.active !== false && !live.is_active) || (props.autoDisabled === true && !live.is_active);
+    if (disabledOutside && !props.autoDisabled) {
+      warn(
+        `WebhookEndpoint "${props.pulumiName}": endpoint ${endpointId} of app '${app}' was disabled outside Pulumi ` +
+          "(by Wacht after failed deliveries, or by hand). Set reactivate: true to turn it back on at the next deploy.",
+      );
+    }
+    const outs = fromApi(live, inputsFromOutputs(props), {
+      subscriptions: subscriptionsFromApi(live),
+      autoDisabled: disabledOutside,
+      ...(props.lastVerification ? { lastVerification: props.lastVerification } : {}),
+    });
+    // The program asks for an active endpoint; one Wacht disabled keeps that desire on record so that
+    // refresh shows no drift (it is reported instead), unless reactivate is set.
+    if (disabledOutside) outs.active = true;
+    return { id, props: outs, inputs: inputsFromOutputs(outs) };
+  },
+
+  async update(id, olds, news) {
+    const { endpointId } = parseId(id);
+    const api = await webhooks();
+    try {
+      const reactivating = olds.autoDisabled && news.reactivate && news.active;
+      const live = await applyPatch(api, olds.app, endpointId, patchFor(olds, news, !olds.autoDisabled));
+      let current = live;
+      if (reactivating) {
+        forgetListing(olds.app);
+        // The reactivate route also clears Wacht's failure counter, which a PATCH of is_active does not.
+        await api.reactivateWebhookEndpoint(endpointId);
+        current = await findEndpoint(api, olds.app, endpointId);
+      }
+      const base = current ?? (await findEndpoint(api, olds.app, endpointId));
+      if (!base)
+        throw new WachtProviderError(`endpoint ${endpointId} of app '${olds.app}' no longer exists in Wacht`);
+      const outs = fromApi(base, news, {
+        subscriptions: subscriptionsOf(news),
+        autoDisabled: olds.autoDisabled && !reactivating && !base.is_active,
+        ...(olds.lastVerification ? { lastVerification: olds.lastVerification } : {}),
+      });
+      if (outs.autoDisabled) outs.active = news.active;
+      if (news.verify) outs.lastVerification = await verify(api, olds.app, endpointId, news.pulumiName);
+      return { outs };
+    } catch (error) {
+      throw fail(news, "update", error);
+    }
+  },
+
+  async delete(id, props) {
+    const { app, endpointId } = parseId(id);
+    try {
+      forgetListing(app);
+      await (await webhooks()).deleteWebhookEndpoint(app, endpointId);
+    } catch (error) {
+      if (apiStatus(error) === 404) return;
+      throw fail(props, "delete", error);
+    }
+  },
+};

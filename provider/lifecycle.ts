@@ -1,0 +1,92 @@
+/**
+ * What the three resource implementations share: the implementation contract the thin loader calls,
+ * the property-table diff, the preview sentinel, and warnings.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { setStackConfig } from "./config";
+import { canonicalJson, isUnknown } from "./validate";
+
+/** The methods runtime.ts exposes per kind; every result is explicit and complete. */
+export interface Implementation<I, O> {
+  configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
+  check(olds: Partial<I> | undefined, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<I>>;
+  diff(id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
+  read(id: string, props: O): Promise<ReadResult<I, O>>;
+  update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+  delete(id: string, props: O): Promise<void>;
+}
+
+/** What read returns: no id when the object is gone; `inputs` rebuilt from the live object (drift). */
+export interface ReadResult<I, O> {
+  id?: string;
+  props?: O;
+  inputs?: I;
+}
+
+/** Hands the stack config (secrets decrypted) to config.ts; called once per provider process. */
+export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  setStackConfig(req.config);
+}
+
+/**
+ * One property's lifecycle semantics, declared once in each schema.ts: whether a change replaces the
+ * resource, and how values are normalised before comparing (so that equivalent spellings never diff).
+ */
+export interface PropertySpec {
+  /** A change replaces the resource instead of updating it in place. */
+  replaces?: boolean;
+  /** Maps a stored or desired value to the form that is compared. Defaults to the value itself. */
+  normalize?: (value: unknown) => unknown;
+}
+
+/** True when the value or anything inside it is Pulumi's not-yet-known preview sentinel. */
+export function containsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** The properties whose normalised values differ (an unknown new value counts as different). */
+export function changedProperties(
+  table: Record<string, PropertySpec>,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): string[] {
+  return Object.entries(table)
+    .filter(([key, spec]) => {
+      if (containsUnknown(news[key])) return true;
+      const normalize = spec.normalize ?? ((v: unknown) => v);
+      return canonicalJson(normalize(olds[key]) ?? null) !== canonicalJson(normalize(news[key]) ?? null);
+    })
+    .map(([key]) => key);
+}
+
+/** The complete diff result the table implies: `changes` is never undefined. */
+export function diffByTable(
+  table: Record<string, PropertySpec>,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): pulumi.dynamic.DiffResult {
+  const changed = changedProperties(table, olds, news);
+  const replaces = changed.filter((key) => table[key]?.replaces);
+  return {
+    changes: changed.length > 0,
+    replaces,
+    stables: Object.keys(table).filter((key) => !changed.includes(key)),
+    deleteBeforeReplace: false,
+  };
+}
+
+/** A string with surrounding whitespace kept as given; missing and null read as "". */
+export const emptyIfMissing = (value: unknown): unknown =>
+  value === undefined || value === null ? "" : value;
+
+/**
+ * Warns the person running Pulumi. The dynamic-provider host offers no logging API, and the engine shows
+ * what a provider plugin writes to stderr, so a warning goes there.
+ */
+export function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}

@@ -1,0 +1,7 @@
+/**
+ * The implementations the serialized thin providers (loader.ts) require by package name,
+ * `pulumi-wacht/runtime`. Not for programs: use the resource classes.
+ */
+export { appImplementation as app } from "./app/provider";
+export { catalogImplementation as catalog } from "./catalog/provider";
+export { endpointImplementation as endpoint } from "./endpoint/provider";
