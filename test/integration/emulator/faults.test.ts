@@ -114,10 +114,12 @@ describe("fault injection", () => {
     expect([response.status, response.headers.get("retry-after"), await response.json()]).toStrictEqual([
       429,
       "7",
-      apiError(429, "Rate limit exceeded"),
+      // an injected 429 stands for the gateway's rate limit, whose message names the delay (spec §1.2)
+      apiError(429, "Rate limit exceeded. Retry after 7 seconds"),
     ]);
   });
 
+  // the SDK's ServerError always reports statusCode 500, whatever the 5xx was
   it("surfaces an injected 503 through the SDK as a ServerError", async () => {
     await freshApp("sdk_faulted");
     await inject({ method: "PATCH", path: "/webhooks/apps/sdk_faulted", status: 503 });
@@ -126,7 +128,7 @@ describe("fault injection", () => {
     ).toStrictEqual({
       name: "ServerError",
       message: "An error occurred",
-      statusCode: 503,
+      statusCode: 500,
     });
     expect(await nameOf("sdk_faulted")).toBe("Before");
   });

@@ -18,6 +18,10 @@ let emulator: Emulator;
 let receiver: Receiver;
 let sdk: WachtClient;
 
+// The bound client appends itself as the last argument, so a call that omits an optional `options`
+// argument puts the client in its place and fails with "Wacht SDK client not initialized". Every call
+// below therefore passes its options, `{}` when there are none.
+
 beforeAll(async () => {
   emulator = await launch({ allowPrivateUrls: true });
   receiver = await startReceiver();
@@ -147,7 +151,7 @@ describe("the webhooks client, step by step", () => {
   });
 
   it("listWebhookApps returns a page without total", async () => {
-    const list = await sdk.webhooks.listWebhookApps();
+    const list = await sdk.webhooks.listWebhookApps({});
     expect(list).toStrictEqual({
       data: [await sdk.webhooks.getWebhookApp("billing_webhooks")],
       has_more: false,
@@ -305,7 +309,7 @@ describe("the webhooks client, step by step", () => {
   });
 
   it("listWebhookEndpoints returns the endpoint with its subscriptions sorted by event name", async () => {
-    const list = await sdk.webhooks.listWebhookEndpoints("billing_webhooks");
+    const list = await sdk.webhooks.listWebhookEndpoints("billing_webhooks", {});
     expect(list).toStrictEqual({
       data: [
         {
@@ -365,7 +369,7 @@ describe("the webhooks client, step by step", () => {
 
   it("listWebhookDeliveries reports the delivery as a success", async () => {
     const list = await waitFor("a successful delivery", async () => {
-      const page = await sdk.webhooks.listWebhookDeliveries("billing_webhooks");
+      const page = await sdk.webhooks.listWebhookDeliveries("billing_webhooks", {});
       return page.data[0]?.status === "success" ? page : undefined;
     });
     expect(list).toStrictEqual({
@@ -398,7 +402,7 @@ describe("the webhooks client, step by step", () => {
 
   it("getWebhookDelivery returns the delivery with the envelope that was sent", async () => {
     const request = receiver.on(hookPath)[0];
-    const details = await sdk.webhooks.getWebhookDelivery("billing_webhooks", deliveryId);
+    const details = await sdk.webhooks.getWebhookDelivery("billing_webhooks", deliveryId, {});
     expect(details).toStrictEqual({
       delivery_id: deliveryId,
       deployment_id: deploymentId,
@@ -427,7 +431,7 @@ describe("the webhooks client, step by step", () => {
   });
 
   it("getWebhookAnalytics summarises the delivery with string endpoint ids", async () => {
-    const analytics = await sdk.webhooks.getWebhookAnalytics("billing_webhooks");
+    const analytics = await sdk.webhooks.getWebhookAnalytics("billing_webhooks", {});
     expect(analytics).toStrictEqual({
       total_events: 1,
       total_deliveries: 1,
@@ -456,7 +460,7 @@ describe("the webhooks client, step by step", () => {
   });
 
   it("getWebhookTimeseries returns daily buckets by default", async () => {
-    const series = await sdk.webhooks.getWebhookTimeseries("billing_webhooks");
+    const series = await sdk.webhooks.getWebhookTimeseries("billing_webhooks", {});
     expect(series.interval).toBe("day");
     expect(Object.keys(series).sort()).toStrictEqual(["data", "interval"]);
     expect(series.data.filter((bucket) => bucket.total_deliveries > 0)).toStrictEqual([
@@ -498,7 +502,7 @@ describe("the webhooks client, step by step", () => {
 
   it("replayWebhookDelivery queues a replay task that resends the delivery under a new webhook-id", async () => {
     const before = receiver.on(hookPath).length;
-    const response = await sdk.webhooks.replayWebhookDelivery("billing_webhooks", deliveryId);
+    const response = await sdk.webhooks.replayWebhookDelivery("billing_webhooks", deliveryId, {});
     expect(response).toStrictEqual({
       status: "queued",
       message: "Webhook deliveries queued for replay",
@@ -533,7 +537,7 @@ describe("the webhooks client, step by step", () => {
   });
 
   it("listWebhookReplayTasks lists the task", async () => {
-    const list = await sdk.webhooks.listWebhookReplayTasks("billing_webhooks");
+    const list = await sdk.webhooks.listWebhookReplayTasks("billing_webhooks", {});
     expect(list).toStrictEqual({
       data: [await sdk.webhooks.getWebhookReplayTaskStatus("billing_webhooks", taskId)],
       limit: 20,
@@ -571,12 +575,12 @@ describe("the webhooks client, step by step", () => {
 
   it("reactivateWebhookEndpoint re-enables a disabled endpoint", async () => {
     await sdk.webhooks.updateWebhookEndpoint("billing_webhooks", endpointId, { is_active: false });
-    expect((await sdk.webhooks.listWebhookEndpoints("billing_webhooks")).data).toStrictEqual([]);
+    expect((await sdk.webhooks.listWebhookEndpoints("billing_webhooks", {})).data).toStrictEqual([]);
     expect(await sdk.webhooks.reactivateWebhookEndpoint(endpointId)).toStrictEqual({
       success: true,
       message: `Endpoint ${receiver.url}${hookPath} reactivated successfully`,
     });
-    expect((await sdk.webhooks.listWebhookEndpoints("billing_webhooks")).data[0]).toMatchObject({
+    expect((await sdk.webhooks.listWebhookEndpoints("billing_webhooks", {})).data[0]).toMatchObject({
       id: endpointId,
       is_active: true,
     });
