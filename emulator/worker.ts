@@ -168,7 +168,7 @@ export class DeliveryWorker {
   private tick(): void {
     if (this.stopped) return;
     try {
-      this.runReplayTasks();
+      const replaysLeft = this.runReplayTasks();
       const now = Date.now();
       const due = this.store.all<DeliveryRow>(
         `SELECT ${DELIVERY_COLUMNS} FROM active_webhook_deliveries WHERE next_retry_at <= ?
@@ -176,30 +176,44 @@ export class DeliveryWorker {
         now,
         BATCH,
       );
+      let waiting = false;
       for (const row of due) {
-        if (this.inFlight.size >= MAX_CONCURRENT) break;
         if (this.inFlight.has(row.id)) continue;
-        const abort = new AbortController();
-        const generation = this.generation;
-        const promise = this.deliver(row, abort.signal, generation)
-          .catch((err: unknown) => console.error("wacht emulator: delivery failed", err))
-          .finally(() => {
-            if (this.inFlight.get(row.id)?.abort === abort) this.inFlight.delete(row.id);
-            this.kick();
-          });
-        this.inFlight.set(row.id, { promise, abort });
+        if (this.inFlight.size >= MAX_CONCURRENT) {
+          waiting = true;
+          break;
+        }
+        this.dispatch(row);
       }
+      if (replaysLeft || due.length === BATCH) {
+        this.schedule(0);
+        return;
+      }
+      // Due rows still in flight (or over the concurrency cap) wake the worker when they finish.
       const next = this.store.get<{ at: number | null }>(
-        "SELECT MIN(next_retry_at) AS at FROM active_webhook_deliveries",
+        "SELECT MIN(next_retry_at) AS at FROM active_webhook_deliveries WHERE next_retry_at > ?",
+        now,
       );
-      const wait = next?.at == null ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next.at - Date.now());
-      this.schedule(this.inFlight.size >= MAX_CONCURRENT ? IDLE_POLL_MS : Math.max(wait, 1));
+      const wait = waiting || next?.at == null ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next.at - Date.now());
+      this.schedule(Math.max(wait, 1));
     } catch (err) {
       if (!this.stopped) {
         console.error("wacht emulator: worker tick failed", err);
         this.schedule(IDLE_POLL_MS);
       }
     }
+  }
+
+  private dispatch(row: DeliveryRow): void {
+    const abort = new AbortController();
+    const generation = this.generation;
+    const promise = this.deliver(row, abort.signal, generation)
+      .catch((err: unknown) => console.error("wacht emulator: delivery failed", err))
+      .finally(() => {
+        if (this.inFlight.get(row.id)?.abort === abort) this.inFlight.delete(row.id);
+        this.kick();
+      });
+    this.inFlight.set(row.id, { promise, abort });
   }
 
   private scaled(ms: number): number {
@@ -414,16 +428,19 @@ export class DeliveryWorker {
   // Replay tasks (Wacht's replay worker, spec §3.6), processed a step at a time so cancel can land.
   // -------------------------------------------------------------------------------------------------
 
-  private runReplayTasks(): void {
+  /** Advances every active task by one step; true while some remain active. */
+  private runReplayTasks(): boolean {
     const tasks = this.store.all<ReplayTaskRow>(
       "SELECT * FROM replay_tasks WHERE status IN ('queued', 'running') ORDER BY created_at",
     );
-    for (const task of tasks) this.stepReplay(task);
+    let left = false;
+    for (const task of tasks) left = this.stepReplay(task) || left;
+    return left;
   }
 
-  private stepReplay(task: ReplayTaskRow): void {
+  private stepReplay(task: ReplayTaskRow): boolean {
     const store = this.store;
-    store.tx(() => {
+    return store.tx(() => {
       const targets = this.replayTargets(task);
       const now = nowMicros();
       if (task.status === "queued") {
@@ -459,8 +476,8 @@ export class DeliveryWorker {
         done ? nowMicros() : null,
         task.task_id,
       );
+      return !done;
     });
-    this.kick();
   }
 
   private replayTargets(task: ReplayTaskRow): string[] {
