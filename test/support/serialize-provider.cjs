@@ -1,0 +1,39 @@
+// Serializes each resource kind's thin provider exactly as `pulumi.dynamic.Resource` does and prints
+// `{ kind: text }` as JSON. It runs in a plain `node` process because vitest rewrites the modules it
+// loads, which changes what closure serialization captures. The fake API key is everywhere a real one
+// could come from (environment, stack config, the loaded implementation's configure), so a serialized
+// provider that captured settings would show it.
+"use strict";
+
+const FAKE_API_KEY = process.argv[2] || "sk_fake_serialization_key_0123456789";
+
+process.env.WACHT_API_KEY = FAKE_API_KEY;
+process.env.WACHT_API_URL = "http://127.0.0.1:9";
+process.env.PULUMI_CONFIG = JSON.stringify({
+  "wacht:apiKey": FAKE_API_KEY,
+  "wacht:apiUrl": "http://127.0.0.1:9",
+});
+
+const pulumi = require("../../node_modules/@pulumi/pulumi");
+const runtime = require("../../dist/runtime.js");
+const { thinProviders } = require("../../dist/loader.js");
+
+async function main() {
+  const config = { get: (key) => (key === "wacht:apiKey" ? FAKE_API_KEY : undefined) };
+  const out = {};
+  for (const kind of Object.keys(thinProviders)) {
+    await runtime[kind].configure({ config });
+    const provider = thinProviders[kind];
+    const serialized = await pulumi.runtime.serializeFunction(() => provider, {
+      exportName: "handler",
+      isFactoryFunction: true,
+    });
+    out[kind] = serialized.text;
+  }
+  process.stdout.write(JSON.stringify(out));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
+});
