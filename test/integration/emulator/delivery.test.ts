@@ -1,6 +1,7 @@
 // Spec §3.4 (trigger), §3.5 (deliveries), §4.2 (filter evaluation), §4.4 (rotation), §4.5 (deactivation)
 // and §4.8 (the worker): real deliveries to a local receiver, signatures checked with `standardwebhooks`.
 import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -771,6 +772,165 @@ describe("analytics of an unknown app", () => {
       top_events: [],
       endpoint_performance: [],
       failure_reasons: [],
+    });
+  });
+});
+
+describe("delivery edge cases", () => {
+  it.each([201, 202, 204, 299])("records a %i answer as a success", async (status) => {
+    const { slug, path } = await setup({}, () => ({ status }));
+    const { delivery_ids } = await trigger(slug, { status });
+    const done = await settled(slug, String(delivery_ids[0]), "success");
+    expect(done).toMatchObject({ http_status_code: status });
+    await quietPeriod();
+    expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it("gives up on an attempt after the endpoint's timeout_seconds", async () => {
+    const { slug, path, endpointId } = await setup({ max_retries: 1, timeout_seconds: 1 });
+    // this receiver only answers after 3 s, well past the 1 s timeout
+    const server = createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200);
+        res.end();
+      }, 3000);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${endpointId}`, {
+        url: `http://127.0.0.1:${port}${path}`,
+      });
+      const started = Date.now();
+      const { delivery_ids } = await trigger(slug, { n: 1 });
+      const failed = await settled(slug, String(delivery_ids[0]), "permanently_failed");
+      expect(Date.now() - started).toBeLessThan(2900);
+      expect(failed).toMatchObject({ http_status_code: null, max_attempts: 1 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("drops the queued retries of an endpoint that is deleted", async () => {
+    // Retry-After 500 s is 0.5 s at time scale 0.001
+    const { slug, path, endpointId } = await setup({}, () => ({
+      status: 503,
+      headers: { "Retry-After": "500" },
+    }));
+    await trigger(slug, { n: 1 });
+    await waitFor("the first attempt", () => receiver.on(path)[0]);
+    expect(await emulator.api("DELETE", `/webhooks/apps/${slug}/endpoints/${endpointId}`)).toStrictEqual({
+      status: 200,
+      body: {},
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it("drops the queued retries of an app that is deleted", async () => {
+    const { slug, path } = await setup({}, () => ({ status: 503, headers: { "Retry-After": "500" } }));
+    await trigger(slug, { n: 1 });
+    await waitFor("the first attempt", () => receiver.on(path)[0]);
+    expect(await emulator.api("DELETE", `/webhooks/apps/${slug}`)).toStrictEqual({ status: 200, body: {} });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it("still sends queued retries after the endpoint is deactivated", async () => {
+    const { slug, path, endpointId } = await setup({}, (count) =>
+      count === 1 ? { status: 503, headers: { "Retry-After": "500" } } : { status: 200 },
+    );
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await waitFor("the first attempt", () => receiver.on(path)[0]);
+    await emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${endpointId}`, { is_active: false });
+    await settled(slug, String(delivery_ids[0]), "success");
+    expect(receiver.on(path)).toHaveLength(2);
+  });
+
+  it("finds a delivery waiting for its retry with status=pending", async () => {
+    const { slug, path, endpointId } = await setup({}, (count) =>
+      count === 1 ? { status: 503, headers: { "Retry-After": "1000" } } : { status: 200 },
+    );
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await waitFor("the first attempt", () => receiver.on(path)[0]);
+    const response = await emulator.api(
+      "GET",
+      `/webhooks/apps/${slug}/deliveries/${delivery_ids[0]}?status=pending`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      delivery_id: delivery_ids[0],
+      endpoint_id: endpointId,
+      event_name: "invoice.paid",
+    });
+    await settled(slug, String(delivery_ids[0]), "success");
+  });
+
+  it("lists no deliveries for an unknown app instead of answering 404", async () => {
+    expect(await emulator.api("GET", "/webhooks/apps/no_such_app/deliveries")).toStrictEqual({
+      status: 200,
+      body: { data: [], has_more: false, limit: 100, offset: 0 },
+    });
+  });
+});
+
+describe("replay refusals", () => {
+  async function replayOnce(slug: string, deliveryId: string) {
+    const response = await emulator.api("POST", `/webhooks/apps/${slug}/deliveries/replay`, {
+      delivery_ids: [deliveryId],
+    });
+    expect(response.status).toBe(200);
+    const taskId = (response.body as { task_id: string }).task_id;
+    return waitFor("the replay task to complete", async () => {
+      const task = await emulator.api("GET", `/webhooks/apps/${slug}/deliveries/replay/${taskId}`);
+      const body = task.body as { status: string; replayed_count: number; failed_count: number };
+      return body.status === "completed" ? body : undefined;
+    });
+  }
+
+  it.each([
+    [
+      "the endpoint was deleted",
+      async (slug: string, id: string) => emulator.api("DELETE", `/webhooks/apps/${slug}/endpoints/${id}`),
+    ],
+    [
+      "the endpoint is inactive",
+      async (slug: string, id: string) =>
+        emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${id}`, { is_active: false }),
+    ],
+    [
+      "the endpoint no longer subscribes to the event",
+      async (slug: string, id: string) =>
+        emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${id}`, {
+          subscriptions: [{ event_name: "invoice.created" }],
+        }),
+    ],
+  ])("refuses to replay a delivery when %s", async (_case, change) => {
+    const { slug, path, endpointId } = await setup();
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await settled(slug, String(delivery_ids[0]), "success");
+    await change(slug, endpointId);
+    const task = await replayOnce(slug, String(delivery_ids[0]));
+    expect(task).toMatchObject({ total_count: 1, processed: 1, replayed_count: 0, failed_count: 1 });
+    await quietPeriod();
+    expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it("answers cancel of an unknown task with 404 Replay task not found", async () => {
+    const { slug } = await setup();
+    expect(await emulator.api("POST", `/webhooks/apps/${slug}/deliveries/replay/nope/cancel`)).toStrictEqual({
+      status: 404,
+      body: apiError(404, "Replay task not found"),
+    });
+  });
+
+  it("answers cancel on an unknown app with 404 Webhook app not found", async () => {
+    expect(
+      await emulator.api("POST", "/webhooks/apps/no_such_app/deliveries/replay/nope/cancel"),
+    ).toStrictEqual({
+      status: 404,
+      body: apiError(404, "Webhook app not found"),
     });
   });
 });

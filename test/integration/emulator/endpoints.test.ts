@@ -572,6 +572,11 @@ describe("updating an endpoint", () => {
       { subscriptions: [{ event_name: "user.deleted" }] },
       "Event 'user.deleted' is archived and cannot be subscribed",
     ],
+    [
+      "an unknown event",
+      { subscriptions: [{ event_name: "nope.x" }] },
+      "Unknown event 'nope.x' for app 'shop'",
+    ],
     ["max_retries 0", { max_retries: 0 }, "max_retries must be at least 1"],
     ["max_retries 33", { max_retries: 33 }, "max_retries cannot exceed 32 (7-day retry window limit)"],
   ])("rejects %s with 400 and applies none of the other changes", async (_case, change, message) => {
@@ -582,6 +587,43 @@ describe("updating an endpoint", () => {
       ...change,
     });
     expect(response).toStrictEqual({ status: 400, body: apiError(400, message) });
+    const { subscriptions, ...listed } = (await findListed("shop", created.id)) as Endpoint;
+    expect(listed).toStrictEqual(created);
+    expect(subscriptions).toStrictEqual([{ event_name: "invoice.paid", filter_rules: {} }]);
+  });
+});
+
+describe("endpoints and inactive apps", () => {
+  it("creates, updates and tests endpoints of an inactive app", async () => {
+    await seedApp(emulator, "sleeping");
+    await emulator.api("PATCH", "/webhooks/apps/sleeping", { is_active: false });
+    const endpoint = await createOk({ url: "https://hooks.example.com/sleeping" }, "sleeping");
+    const path = `/webhooks/apps/sleeping/endpoints/${endpoint.id}`;
+    expect((await emulator.api("PATCH", path, { description: "x" })).status).toBe(200);
+    expect((await emulator.api("POST", `${path}/test`, { event_name: "invoice.paid" })).status).toBe(200);
+  });
+});
+
+describe("endpoint list edge cases", () => {
+  it.each(["?limit=-2", "?offset=-1"])(
+    "answers GET endpoints%s with 500, as Postgres rejects it",
+    async (query) => {
+      expect(await emulator.api("GET", `/webhooks/apps/shop/endpoints${query}`)).toStrictEqual({
+        status: 500,
+        body: apiError(500, "Something went wrong"),
+      });
+    },
+  );
+});
+
+describe("duplicate subscriptions on update", () => {
+  it("answers 409 and keeps the endpoint as it was", async () => {
+    const created = await createOk({ url: "https://hooks.example.com/dup-update", description: "Keep" });
+    const response = await emulator.api("PATCH", `/webhooks/apps/shop/endpoints/${created.id}`, {
+      description: "Changed",
+      subscriptions: [{ event_name: "invoice.created" }, { event_name: "invoice.created" }],
+    });
+    expect(response).toStrictEqual({ status: 409, body: apiError(409, "Resource already exists") });
     const { subscriptions, ...listed } = (await findListed("shop", created.id)) as Endpoint;
     expect(listed).toStrictEqual(created);
     expect(subscriptions).toStrictEqual([{ event_name: "invoice.paid", filter_rules: {} }]);

@@ -64,6 +64,9 @@ describe("routing", () => {
     ["GET", "/webhooks/apps/errors/endpoints/1/test/extra"],
     ["GET", "/webhooks/apps/"],
     ["GET", "/webhooks"],
+    ["GET", "/webhooks/apps/errors/"],
+    ["GET", "/webhooks/event-catalogs/"],
+    ["POST", "/webhooks/apps/errors/endpoints/1/reactivate"],
   ])("answers %s %s with 404 Not found", async (method, path) => {
     expect(await emulator.api(method, path)).toStrictEqual({ status: 404, body: apiError(404, "Not found") });
   });
@@ -189,6 +192,15 @@ describe("request decoding", () => {
       { payload: {} },
     ],
     ["a catalog without events", "POST", "/webhooks/event-catalogs", { slug: "c-422", name: "C" }],
+    ["a catalog without slug", "POST", "/webhooks/event-catalogs", { name: "C", events: [] }],
+    ["a catalog without name", "POST", "/webhooks/event-catalogs", { slug: "c-422", events: [] }],
+    [
+      "a catalog event with a numeric name",
+      "POST",
+      "/webhooks/event-catalogs",
+      { slug: "c-422", name: "C", events: [{ name: 1, description: "d" }] },
+    ],
+    ["an append call without events", "POST", "/webhooks/event-catalogs/errors-catalog/append-events", {}],
     [
       "a catalog event without description",
       "POST",
