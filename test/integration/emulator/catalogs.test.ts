@@ -195,6 +195,21 @@ describe("archiving events", () => {
     expect((restored.body as Catalog).events[1]).toStrictEqual(stored({ name: "c.two", description: "2" }));
   });
 
+  it("archives only the first of two events with the same name", async () => {
+    await createCatalog("archive-dup", [
+      { name: "e.dup", description: "first" },
+      { name: "e.dup", description: "second" },
+    ]);
+    const archived = await emulator.api("POST", "/webhooks/event-catalogs/archive-dup/archive-event", {
+      event_name: "e.dup",
+      is_archived: true,
+    });
+    expect((archived.body as Catalog).events).toStrictEqual([
+      stored({ name: "e.dup", description: "first", is_archived: true }),
+      stored({ name: "e.dup", description: "second" }),
+    ]);
+  });
+
   it("answers an unknown event name with 404", async () => {
     await createCatalog("archive-unknown", [{ name: "d.one", description: "1" }]);
     expect(

@@ -247,6 +247,19 @@ describe("retries", () => {
     expect(failed).toMatchObject({ http_status_code: 500, max_attempts: 3 });
   });
 
+  it("waits 30 s, 60 s, 5 min and 15 min (scaled) before attempts 2 to 5", async () => {
+    const { slug, path } = await setup({}, (count) => (count <= 4 ? { status: 500 } : { status: 200 }));
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await settled(slug, String(delivery_ids[0]), "success");
+    const at = receiver.on(path).map((r) => r.at);
+    const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+    expect(gaps).toHaveLength(4);
+    // lower bounds only (a loaded machine may be late, never early); 2 ms of clock slack
+    [30, 60, 300, 900].forEach((delay, i) => {
+      expect(gaps[i]).toBeGreaterThanOrEqual(delay - 2);
+    });
+  });
+
   it("honours Retry-After before the next attempt", async () => {
     // Retry-After 2000 s is 2 s at time scale 0.001, far above the default first delay (30 s, so 30 ms)
     const { slug, path } = await setup({}, (count) =>
@@ -295,6 +308,32 @@ describe("deactivation", () => {
     });
     expect(state).toMatchObject({ is_active: false, auto_disabled: false, failure_count: 0 });
   });
+
+  it.each([
+    ["reactivation clears", "reactivate", 10],
+    ["a PATCH of is_active does not clear", "patch", 1],
+  ])(
+    "counts exhausted deliveries again from zero only when %s the failure counter",
+    async (_case, how, more) => {
+      const { slug, endpointId } = await setup({ max_retries: 1 }, () => ({ status: 500 }));
+      const fail = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const { delivery_ids } = await trigger(slug, { i });
+          await settled(slug, String(delivery_ids[0]), "permanently_failed");
+        }
+      };
+      await fail(9);
+      if (how === "reactivate") await emulator.api("POST", `/webhooks/endpoints/${endpointId}/reactivate`);
+      else await emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${endpointId}`, { is_active: true });
+      await fail(more - 1);
+      expect(await endpointState(slug, endpointId)).toMatchObject({ is_active: true });
+      await fail(1);
+      await waitFor("the endpoint to be disabled", async () => {
+        const endpoint = await endpointState(slug, endpointId);
+        return endpoint?.is_active === false ? endpoint : undefined;
+      });
+    },
+  );
 
   it("does not count non-retryable 4xx failures towards auto-disable", async () => {
     const { slug, endpointId } = await setup({}, () => ({ status: 400 }));
@@ -407,6 +446,17 @@ describe("trigger fan-out and filters", () => {
         payload: {},
       }),
     ).toStrictEqual({ status: 404, body: apiError(404, "Webhook app not found") });
+  });
+
+  it("uses the app of the path and ignores app_slug in the body", async () => {
+    const { slug, path } = await setup();
+    const response = await emulator.api("POST", `/webhooks/apps/${slug}/trigger`, {
+      app_slug: "some_other_app",
+      event_name: "invoice.paid",
+      payload: { n: 1 },
+    });
+    expect(response.body).toMatchObject({ delivered_count: 1, filtered_count: 0 });
+    await waitFor("the delivery", () => receiver.on(path)[0]);
   });
 
   it("accepts any JSON payload, not only objects", async () => {
@@ -755,6 +805,16 @@ describe("replay", () => {
     );
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ limit: 100, offset: 0, has_more: false });
+    expect(
+      (await emulator.api("GET", `/webhooks/apps/${slug}/deliveries/replay?limit=0`)).body,
+    ).toMatchObject({
+      limit: 1,
+      offset: 0,
+    });
+    expect((await emulator.api("GET", `/webhooks/apps/${slug}/deliveries/replay`)).body).toMatchObject({
+      limit: 20,
+      offset: 0,
+    });
   });
 });
 
