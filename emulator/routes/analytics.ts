@@ -181,7 +181,9 @@ function timeseries(ctx: Context): unknown {
   const buckets = new Map<number, LogRow[]>();
   for (const row of logsBetween(ctx, slug, from, to, endpointId)) {
     const start = bucketStart(row.timestamp, interval);
-    buckets.set(start, [...(buckets.get(start) ?? []), row]);
+    const list = buckets.get(start);
+    if (list) list.push(row);
+    else buckets.set(start, [row]);
   }
   const data = [...buckets.entries()]
     .sort(([a], [b]) => a - b)

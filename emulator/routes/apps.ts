@@ -1,5 +1,12 @@
 import { type Context, queryBool, queryI32, queryString, type Route } from "../context";
-import { APP_NOT_FOUND, badRequest, NO_CATALOG_ASSIGNED, notFound, SLUG_NEEDS_ALNUM } from "../errors";
+import {
+  APP_NOT_FOUND,
+  badRequest,
+  internalError,
+  NO_CATALOG_ASSIGNED,
+  notFound,
+  SLUG_NEEDS_ALNUM,
+} from "../errors";
 import { formatTimestamp, nextId, nowMicros } from "../ids";
 import { generateSigningSecret } from "../signing";
 import { type AppRow, appJson, catalogJson } from "../store";
@@ -13,6 +20,8 @@ import {
   reqString,
 } from "../validation";
 import { pageWindow, paginated, requireApp, requireCatalog } from "./shared";
+
+const MAX_SLUG_LENGTH = 255;
 
 function listApps(ctx: Context): unknown {
   const limit = queryI32(ctx.query, "limit") ?? 50;
@@ -48,6 +57,8 @@ function createApp(ctx: Context): unknown {
   } else {
     slug = normalizeSlug(rawSlug);
     if (slug === "") throw badRequest(SLUG_NEEDS_ALNUM);
+    // The column is VARCHAR(255) in Wacht's last published schema; overflow is a DB error → 500 [inferred].
+    if (slug.length > MAX_SLUG_LENGTH) throw internalError();
   }
   const now = nowMicros();
   ctx.store.run(
