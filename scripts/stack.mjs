@@ -63,19 +63,44 @@ function parseArgs(argv) {
     const flag = rest[i];
     const next = () => rest[++i];
     switch (flag) {
-      case "--program": args.program = path.resolve(next()); break;
-      case "--stack": args.stack = next(); break;
-      case "--dir": args.dir = path.resolve(next()); break;
-      case "--project": args.project = next(); break;
-      case "--state": args.state = path.resolve(next()); break;
-      case "--config-json": args.config = JSON.parse(next()); break;
-      case "--env-json": args.env = JSON.parse(next()); break;
-      case "--refresh": args.refresh = true; break;
-      case "--expect-no-changes": args.expectNoChanges = true; break;
-      case "--replace": (args.replace ??= []).push(next()); break;
-      case "--show-secrets": args.showSecrets = true; break;
-      case "--result": args.result = path.resolve(next()); break;
-      default: throw new Error(`unknown flag ${flag}`);
+      case "--program":
+        args.program = path.resolve(next());
+        break;
+      case "--stack":
+        args.stack = next();
+        break;
+      case "--dir":
+        args.dir = path.resolve(next());
+        break;
+      case "--project":
+        args.project = next();
+        break;
+      case "--state":
+        args.state = path.resolve(next());
+        break;
+      case "--config-json":
+        args.config = JSON.parse(next());
+        break;
+      case "--env-json":
+        args.env = JSON.parse(next());
+        break;
+      case "--refresh":
+        args.refresh = true;
+        break;
+      case "--expect-no-changes":
+        args.expectNoChanges = true;
+        break;
+      case "--replace":
+        args.replace = [...(args.replace ?? []), next()];
+        break;
+      case "--show-secrets":
+        args.showSecrets = true;
+        break;
+      case "--result":
+        args.result = path.resolve(next());
+        break;
+      default:
+        throw new Error(`unknown flag ${flag}`);
     }
   }
   return args;
@@ -86,7 +111,13 @@ function stepOf(event) {
   const pre = event.resourcePreEvent ?? event.resOutputsEvent;
   if (!pre?.metadata) return undefined;
   const { op, urn, diffs, type } = pre.metadata;
-  return { phase: event.resourcePreEvent ? "pre" : "outputs", op, type, name: urn.split("::").pop(), diffs: diffs ?? [] };
+  return {
+    phase: event.resourcePreEvent ? "pre" : "outputs",
+    op,
+    type,
+    name: urn.split("::").pop(),
+    diffs: diffs ?? [],
+  };
 }
 
 export async function run(args) {
@@ -128,7 +159,11 @@ export async function run(args) {
       const step = stepOf(event);
       if (step) events.push(step);
       if (event.diagnosticEvent && ["warning", "error"].includes(event.diagnosticEvent.severity)) {
-        events.push({ phase: "diagnostic", severity: event.diagnosticEvent.severity, message: event.diagnosticEvent.message.trim() });
+        events.push({
+          phase: "diagnostic",
+          severity: event.diagnosticEvent.severity,
+          message: event.diagnosticEvent.message.trim(),
+        });
       }
     },
     color: "never",
@@ -136,10 +171,21 @@ export async function run(args) {
   const result = { op: args.op, ok: true, summary: undefined, outputs: undefined, events, error: undefined };
   try {
     if (args.op === "up") {
-      const up = await stack.up({ ...common, refresh: args.refresh, replace: args.replace, expectNoChanges: args.expectNoChanges });
+      const up = await stack.up({
+        ...common,
+        refresh: args.refresh,
+        replace: args.replace,
+        expectNoChanges: args.expectNoChanges,
+      });
       result.summary = up.summary.resourceChanges ?? {};
     } else if (args.op === "preview") {
-      const preview = await stack.preview({ ...common, refresh: args.refresh, replace: args.replace, expectNoChanges: args.expectNoChanges, diff: true });
+      const preview = await stack.preview({
+        ...common,
+        refresh: args.refresh,
+        replace: args.replace,
+        expectNoChanges: args.expectNoChanges,
+        diff: true,
+      });
       result.summary = preview.changeSummary ?? {};
     } else if (args.op === "refresh") {
       const refresh = await stack.refresh({ ...common, expectNoChanges: args.expectNoChanges });

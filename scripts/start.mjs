@@ -15,12 +15,21 @@ const port = process.env.WACHT_EMULATOR_PORT ?? "4817";
 function startEmulator() {
   const child = spawn(
     process.execPath,
-    [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "emulator/cli.ts"), "--port", port, "--allow-private-urls"],
+    [
+      path.join(root, "node_modules/tsx/dist/cli.mjs"),
+      path.join(root, "emulator/cli.ts"),
+      "--port",
+      port,
+      "--allow-private-urls",
+    ],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {
     let seen = "";
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start within 30 s:\n${seen}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the emulator did not start within 30 s:\n${seen}`)),
+      30_000,
+    );
     child.on("exit", (code) => reject(new Error(`the emulator exited with code ${code}:\n${seen}`)));
     child.stdout.on("data", (chunk) => {
       seen += chunk;
@@ -30,7 +39,15 @@ function startEmulator() {
         clearTimeout(timer);
         child.stdout.removeAllListeners("data");
         child.stdout.resume();
-        resolve({ url, apiKey, stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }) });
+        resolve({
+          url,
+          apiKey,
+          stop: () =>
+            new Promise((done) => {
+              child.once("exit", done);
+              child.kill("SIGTERM");
+            }),
+        });
       }
     });
   });
