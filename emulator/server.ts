@@ -109,7 +109,9 @@ class Router {
     }
     if (!best) throw new ApiError(404, NOT_FOUND);
     const pattern = best.segments.join("/");
-    const route = this.routes.find((r) => r.segments.join("/") === pattern && r.method === method);
+    // axum's `get()` also answers HEAD.
+    const wanted = method === "HEAD" ? "GET" : method;
+    const route = this.routes.find((r) => r.segments.join("/") === pattern && r.method === wanted);
     if (!route) throw new ApiError(405, METHOD_NOT_ALLOWED);
     const params: Record<string, string> = {};
     route.segments.forEach((seg, i) => {
@@ -224,7 +226,7 @@ export class EmulatorServer {
       return;
     }
     this.record(method, path, queryText, response.status);
-    this.send(res, response);
+    this.send(res, response, method === "HEAD");
   }
 
   private pipeline(
@@ -308,14 +310,14 @@ export class EmulatorServer {
     if (this.journal.length > JOURNAL_LIMIT) this.journal.splice(0, this.journal.length - JOURNAL_LIMIT);
   }
 
-  private send(res: http.ServerResponse, response: Response): void {
+  private send(res: http.ServerResponse, response: Response, headOnly = false): void {
     const text = JSON.stringify(response.body);
     res.writeHead(response.status, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(text),
       ...response.headers,
     });
-    res.end(text);
+    res.end(headOnly ? undefined : text);
   }
 }
 
