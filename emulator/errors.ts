@@ -54,6 +54,25 @@ export const eventExists = (name: string) => `Event with name '${name}' already 
 export const eventMissing = (name: string) => `Event with name '${name}' not found in the catalog`;
 export const endpointReactivated = (url: string) => `Endpoint ${url} reactivated successfully`;
 export const invalidUrl = (reason: string) => `${INVALID_WEBHOOK_URL}: ${reason}`;
+export const URL_NEEDS_HOST = "URL must have a host";
+export const URL_HAS_CREDENTIALS = "URLs with credentials are not allowed";
+export const badScheme = (scheme: string) => `Invalid URL scheme: ${scheme}. Only http and https are allowed`;
+export const localhostUrl = (host: string) => `Localhost URLs are not allowed: ${host}`;
+export const privateIpUrl = (host: string) => `Private or reserved IP addresses are not allowed: ${host}`;
+export const dangerousHost = (host: string) => `Potentially dangerous hostname detected: ${host}`;
+export const unsupportedOperator = (op: string, at: string) => `Unsupported filter operator '${op}' at ${at}`;
+export const operatorNeedsArray = (op: string, at: string) => `Operator '${op}' expects an array at ${at}`;
+export const existsNeedsBoolean = (at: string) => `Operator '$exists' expects a boolean at ${at}`;
+export const rulesNotObject = (at: string) => `Filter rules must be a JSON object for ${at}`;
+export const logicalNeedsArray = (op: string, at: string) =>
+  `Logical operator '${op}' expects an array at ${at}`;
+export const logicalEmpty = (op: string, at: string) => `Logical operator '${op}' cannot be empty at ${at}`;
+export const unknownFilterField = (field: string, at: string) => `Unknown filter field '${field}' at ${at}`;
+
+/** Emulator-only messages (`/_emulator/faults`). */
+export const FAULT_NOT_OBJECT = "Fault must be a JSON object";
+export const FAULT_NEEDS_PATH = "Fault needs a 'path' glob";
+export const invalidFaultField = (field: string) => `Invalid fault field '${field}'`;
 export const rateLimitedRetry = (seconds: number) => `Rate limit exceeded. Retry after ${seconds} seconds`;
 
 /** The JSON body of every error response. */

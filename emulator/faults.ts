@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ApiError, badRequest } from "./errors";
+import { badRequest, FAULT_NEEDS_PATH, FAULT_NOT_OBJECT, invalidFaultField } from "./errors";
 import { decodeObject, isObject } from "./validation";
 
 /** An injected failure for API requests matching `method` and the `path` glob. */
@@ -39,7 +39,7 @@ const FAULT_STATUSES = [429, 500, 502, 503];
 function optNumber(o: Record<string, unknown>, key: string, ok: (n: number) => boolean): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !ok(v)) throw badRequest(`Invalid fault field '${key}'`);
+  if (typeof v !== "number" || !ok(v)) throw badRequest(invalidFaultField(key));
   return v;
 }
 
@@ -49,11 +49,10 @@ export class Faults {
 
   /** Validates and registers a fault from a request body; returns its id. */
   add(body: unknown): string {
-    if (!isObject(body)) throw new ApiError(400, "Fault must be a JSON object");
+    if (!isObject(body)) throw badRequest(FAULT_NOT_OBJECT);
     const o = decodeObject(body);
-    if (typeof o.path !== "string" || o.path === "") throw badRequest("Fault needs a 'path' glob");
-    if (o.method !== undefined && typeof o.method !== "string")
-      throw badRequest("Invalid fault field 'method'");
+    if (typeof o.path !== "string" || o.path === "") throw badRequest(FAULT_NEEDS_PATH);
+    if (o.method !== undefined && typeof o.method !== "string") throw badRequest(invalidFaultField("method"));
     const status = optNumber(o, "status", (n) => FAULT_STATUSES.includes(n));
     const rate = optNumber(o, "rate", (n) => n >= 0 && n <= 1);
     const times = optNumber(o, "times", (n) => Number.isInteger(n) && n >= 1);

@@ -1,12 +1,27 @@
 import {
   archivedEvent,
   badRequest,
+  badScheme,
+  dangerousHost,
+  existsNeedsBoolean,
   INVALID_WEBHOOK_URL,
   invalidPayload,
   invalidUrl,
+  localhostUrl,
+  logicalEmpty,
+  logicalNeedsArray,
+  MAX_RETRIES_TOO_HIGH,
+  MAX_RETRIES_TOO_LOW,
+  operatorNeedsArray,
+  privateIpUrl,
+  rulesNotObject,
   SUBSCRIPTION_EVENT_REQUIRED,
   SUBSCRIPTION_REQUIRED,
+  URL_HAS_CREDENTIALS,
+  URL_NEEDS_HOST,
   unknownEvent,
+  unknownFilterField,
+  unsupportedOperator,
 } from "./errors";
 
 /** A JSON object as decoded from a request body. */
@@ -190,31 +205,31 @@ export function validateWebhookUrl(raw: string, allowPrivateUrls: boolean): void
   }
   const scheme = url.protocol.replace(/:$/, "");
   if (scheme !== "http" && scheme !== "https") {
-    throw badRequest(invalidUrl(`Invalid URL scheme: ${scheme}. Only http and https are allowed`));
+    throw badRequest(invalidUrl(badScheme(scheme)));
   }
   const host = url.hostname;
-  if (host === "") throw badRequest(invalidUrl("URL must have a host"));
+  if (host === "") throw badRequest(invalidUrl(URL_NEEDS_HOST));
   if (url.username !== "" || url.password !== "") {
-    throw badRequest(invalidUrl("URLs with credentials are not allowed"));
+    throw badRequest(invalidUrl(URL_HAS_CREDENTIALS));
   }
   if (!allowPrivateUrls) {
     if (host === "localhost" || host.endsWith(".localhost") || ["0.0.0.0", "[::]", "::1"].includes(host)) {
-      throw badRequest(invalidUrl(`Localhost URLs are not allowed: ${host}`));
+      throw badRequest(invalidUrl(localhostUrl(host)));
     }
     if (isPrivateIpv4(host)) {
-      throw badRequest(invalidUrl(`Private or reserved IP addresses are not allowed: ${host}`));
+      throw badRequest(invalidUrl(privateIpUrl(host)));
     }
   }
   if (DANGEROUS_HOST_PARTS.some((part) => host.includes(part))) {
-    throw badRequest(invalidUrl(`Potentially dangerous hostname detected: ${host}`));
+    throw badRequest(invalidUrl(dangerousHost(host)));
   }
 }
 
 /** Validates `max_retries` (1..=32; spec §3.3). */
 export function validateMaxRetries(value: number | undefined): void {
   if (value === undefined) return;
-  if (value < 1) throw badRequest("max_retries must be at least 1");
-  if (value > 32) throw badRequest("max_retries cannot exceed 32 (7-day retry window limit)");
+  if (value < 1) throw badRequest(MAX_RETRIES_TOO_LOW);
+  if (value > 32) throw badRequest(MAX_RETRIES_TOO_HIGH);
 }
 
 /** One event of a catalog as stored. */
@@ -242,28 +257,28 @@ function collectSchemaPaths(schema: unknown, prefix: string, into: Set<string>):
 function validateCondition(condition: unknown, at: string): void {
   if (!isObject(condition)) return;
   for (const [op, expected] of Object.entries(condition)) {
-    if (!FIELD_OPERATORS.includes(op)) throw badRequest(`Unsupported filter operator '${op}' at ${at}`);
+    if (!FIELD_OPERATORS.includes(op)) throw badRequest(unsupportedOperator(op, at));
     if ((op === "$in" || op === "$nin") && !Array.isArray(expected)) {
-      throw badRequest(`Operator '${op}' expects an array at ${at}`);
+      throw badRequest(operatorNeedsArray(op, at));
     }
     if (op === "$exists" && typeof expected !== "boolean") {
-      throw badRequest(`Operator '$exists' expects a boolean at ${at}`);
+      throw badRequest(existsNeedsBoolean(at));
     }
   }
 }
 
 function validateFilterRules(rules: unknown, allowed: Set<string> | undefined, at: string): void {
-  if (!isObject(rules)) throw badRequest(`Filter rules must be a JSON object for ${at}`);
+  if (!isObject(rules)) throw badRequest(rulesNotObject(at));
   for (const [key, value] of Object.entries(rules)) {
     if (LOGICAL_OPERATORS.includes(key)) {
-      if (!Array.isArray(value)) throw badRequest(`Logical operator '${key}' expects an array at ${at}`);
-      if (value.length === 0) throw badRequest(`Logical operator '${key}' cannot be empty at ${at}`);
+      if (!Array.isArray(value)) throw badRequest(logicalNeedsArray(key, at));
+      if (value.length === 0) throw badRequest(logicalEmpty(key, at));
       value.forEach((nested, i) => {
         validateFilterRules(nested, allowed, `${at}.${key}[${i}]`);
       });
       continue;
     }
-    if (allowed && !allowed.has(key)) throw badRequest(`Unknown filter field '${key}' at ${at}`);
+    if (allowed && !allowed.has(key)) throw badRequest(unknownFilterField(key, at));
     validateCondition(value, `${at}.${key}`);
   }
 }
