@@ -175,15 +175,18 @@ export interface ReplayTaskRow {
   cancel_requested: number;
 }
 
+/** Select list for {@link EndpointRow}. */
 export const ENDPOINT_COLUMNS =
   "CAST(id AS TEXT) AS id, deployment_id, app_slug, url, description, headers, is_active, max_retries, " +
   "timeout_seconds, failure_count, last_failure_at, auto_disabled, auto_disabled_at, rate_limit_config, " +
   "created_at, updated_at";
 
+/** Select list for {@link DeliveryRow}. */
 export const DELIVERY_COLUMNS =
   "CAST(id AS TEXT) AS id, CAST(endpoint_id AS TEXT) AS endpoint_id, deployment_id, app_slug, event_name, " +
   "payload, filter_rules, webhook_id, webhook_timestamp, attempts, max_attempts, next_retry_at, created_at";
 
+/** Select list for {@link LogRow}. */
 export const LOG_COLUMNS =
   "seq, CAST(delivery_id AS TEXT) AS delivery_id, deployment_id, app_slug, CAST(endpoint_id AS TEXT) AS " +
   "endpoint_id, endpoint_url, event_name, status, http_status_code, response_time_ms, attempt_number, " +
