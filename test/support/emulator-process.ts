@@ -31,6 +31,15 @@ export interface EmulatorProcess {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs `npm run emulator -- <args>` and resolves once it has printed both
  * `Wacht emulator listening on <url>` and `API key: <key>`; rejects if it exits first or takes
@@ -68,9 +77,13 @@ export function spawnEmulator(args: string[], timeoutMs = 30_000): Promise<Emula
       }
     }
     const timer = setTimeout(() => {
-      if (running && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
     }, 10_000);
     const result = await exited;
+    // npm may exit before the emulator it started: wait until the whole group is gone
+    while (child.pid !== undefined && groupAlive(child.pid)) {
+      await new Promise((wake) => setTimeout(wake, 20));
+    }
     clearTimeout(timer);
     return result;
   };

@@ -77,7 +77,8 @@ describe("npm run emulator", () => {
   it("stops on SIGTERM and frees its port", async () => {
     const result = await running?.stop();
     running = undefined;
-    expect(result?.code === 0 || result?.signal === "SIGTERM").toBe(true);
+    // npm and its child both get the signal; which of 0, 143 or "SIGTERM" npm reports is a race
+    expect(result?.code === 0 || result?.code === 143 || result?.signal === "SIGTERM").toBe(true);
     await expect(fetch(`http://127.0.0.1:${port}/_emulator/health`)).rejects.toThrow();
   });
 });
