@@ -333,3 +333,13 @@ describe("WebhookApp API calls", () => {
     );
   });
 });
+
+describe("WebhookApp lost responses", () => {
+  it("reconciles a create whose response was lost, keeping the one app Wacht made", async () => {
+    const slug = unique("lost");
+    await bed.fault({ method: "POST", path: "/webhooks/apps", lostResponse: true });
+    const result = await app.create(await checked({ name: "Lost", slug }));
+    expect(result.id).toBe(slug);
+    expect(result.outs.signingSecret).toBe((await live(slug)).signing_secret);
+  });
+});

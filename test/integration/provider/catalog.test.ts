@@ -224,3 +224,14 @@ describe("WebhookEventCatalog adoption", () => {
     expect(await catalog.diff(slug, result.outs, inputs)).toMatchObject({ changes: false });
   });
 });
+
+describe("WebhookEventCatalog retries", () => {
+  it("reconciles a create whose response was lost: the catalog exists once and is managed", async () => {
+    const slug = unique("lost");
+    await bed.fault({ method: "POST", path: "/webhooks/event-catalogs", lostResponse: true });
+    const inputs = await checked({ slug, name: "Lost", events: [paid] });
+    const result = await catalog.create(inputs);
+    expect(result.id).toBe(slug);
+    expect(await liveEvents(slug)).toStrictEqual(["invoice.paid"]);
+  });
+});

@@ -380,3 +380,38 @@ describe("WebhookEndpoint API calls", () => {
     );
   });
 });
+
+describe("WebhookEndpoint drift of its app", () => {
+  it("reads an endpoint whose app was deleted outside Pulumi as gone (no id)", async () => {
+    const app = await seedApp("orphan");
+    const existing = await rawEndpoint(app, "https://hooks.example.com/orphan");
+    const props = (await checked({
+      app,
+      url: "https://hooks.example.com/orphan",
+      events: ["invoice.paid"],
+    })) as EndpointOutputs;
+    expect((await bed.api("DELETE", `/webhooks/apps/${app}`)).status).toBe(200);
+    expect(await endpoint.read(`${app}/${existing}`, props)).toStrictEqual({});
+  });
+
+  it("updates a rate limit in place", async () => {
+    const app = await seedApp("limited");
+    const inputs = await checked({
+      app,
+      url: "https://hooks.example.com/limited",
+      events: ["invoice.paid"],
+      rateLimit: { durationMs: 1000, maxRequests: 10 },
+    });
+    const made = await endpoint.create(inputs);
+    const news = await checked({ ...inputs, rateLimit: { durationMs: 60_000, maxRequests: 100 } }, inputs);
+    expect(await endpoint.diff(made.id, made.outs, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await endpoint.update(made.id, made.outs, news);
+    expect(updated.outs?.rateLimit).toStrictEqual({ durationMs: 60_000, maxRequests: 100 });
+    const live = (await bed.api("GET", `/webhooks/apps/${app}/endpoints`)).body as {
+      data: Array<{ rate_limit_config: unknown }>;
+    };
+    expect(live.data[0]?.rate_limit_config).toStrictEqual({ duration_ms: 60_000, max_requests: 100 });
+    const read = await endpoint.read(made.id, updated.outs!);
+    expect(await endpoint.diff(made.id, read.props!, news)).toMatchObject({ changes: false });
+  });
+});
