@@ -25,6 +25,13 @@ afterAll(async () => {
   await bed?.close();
 });
 
+/** `create`, with the outputs Pulumi's type leaves optional asserted present. */
+async function create(inputs: AppInputs): Promise<{ id: string; outs: AppOutputs }> {
+  const result = await app.create(inputs);
+  if (result.outs === undefined) throw new Error("create returned no outputs");
+  return { id: result.id, outs: result.outs };
+}
+
 async function checked(news: Record<string, unknown>, olds?: AppInputs): Promise<AppInputs> {
   const result = await app.check(olds, { pulumiName: "billing", ...news });
   expect(result.failures).toStrictEqual([]);
@@ -71,7 +78,7 @@ describe("WebhookApp lifecycle", () => {
   it("1. creates the app under the slug Wacht normalises to", async () => {
     inputs = await checked({ name: "Payments", slug: raw, failureNotificationEmails: ["ops@example.com"] });
     expect(inputs.slug).toBe(slug);
-    const result = await app.create(inputs);
+    const result = await create(inputs);
     expect(result).toStrictEqual({
       id: slug,
       outs: {
@@ -188,7 +195,7 @@ describe("WebhookApp rotation", () => {
     const endpointsBefore = (await bed.api("GET", `/webhooks/apps/${slug}/endpoints`)).body;
 
     const first = await checked({ name: "Theirs", slug, eventCatalog: `${slug}-events`, adopt: true });
-    const made = await app.create(first);
+    const made = await create(first);
     const original = made.outs.signingSecret;
 
     // A first trigger value is recorded without rotating and without any call to Wacht.
@@ -224,7 +231,7 @@ describe("WebhookApp rotation", () => {
   it("notices a secret rotated outside Pulumi: state takes the new one, with no drift", async () => {
     const slug = unique("rotated_outside");
     const inputs = await checked({ name: "Outside", slug });
-    const made = await app.create(inputs);
+    const made = await create(inputs);
     const rotated = await bed.api("POST", `/webhooks/apps/${slug}/rotate-secret`);
     expect(rotated.status).toBe(200);
     const fresh = (rotated.body as LiveApp).signing_secret;
@@ -245,7 +252,7 @@ describe("WebhookApp adoption", () => {
     const slug = unique("taken");
     await seed(slug);
     const inputs = await checked({ name: "Ours", slug });
-    expect(await rejection(app.create(inputs))).toBe(
+    expect(await rejection(create(inputs))).toBe(
       `WebhookApp "billing" create failed: 409 Resource already exists (POST /webhooks/apps)\n` +
         `App '${slug}' already exists in Wacht. To manage it with Pulumi without rotating its secret, set adopt: true on this resource.`,
     );
@@ -257,7 +264,7 @@ describe("WebhookApp adoption", () => {
     await seed(slug);
     const secret = (await live(slug)).signing_secret;
     const inputs = await checked({ name: "Ours", slug, eventCatalog: `${slug}-events`, adopt: true });
-    const result = await app.create(inputs);
+    const result = await create(inputs);
     expect(result.id).toBe(slug);
     expect(result.outs).toMatchObject({
       name: "Ours",
@@ -274,7 +281,7 @@ describe("WebhookApp API calls", () => {
   it("makes no API call for check and diff", async () => {
     const slug = unique("quiet");
     const inputs = await checked({ name: "Quiet", slug });
-    const made = await app.create(inputs);
+    const made = await create(inputs);
     await bed.clearJournal();
     const news = await checked({ name: "Quieter", slug, rotationTrigger: 1 }, inputs);
     await app.diff(slug, made.outs, news);
@@ -295,7 +302,7 @@ describe("WebhookApp API calls", () => {
 
   it("retries a 503 twice and succeeds", async () => {
     const slug = unique("flaky");
-    const made = await app.create(await checked({ name: "Flaky", slug }));
+    const made = await create(await checked({ name: "Flaky", slug }));
     await bed.fault({ method: "GET", path: `/webhooks/apps/${slug}`, status: 503, times: 2 });
     await bed.clearJournal();
     const result = await app.read(slug, made.outs);
@@ -310,7 +317,7 @@ describe("WebhookApp API calls", () => {
   it("waits for Retry-After on a 429 and succeeds", async () => {
     const slug = unique("limited");
     const inputs = await checked({ name: "Limited", slug });
-    const made = await app.create(inputs);
+    const made = await create(inputs);
     await bed.fault({ method: "PATCH", path: `/webhooks/apps/${slug}`, status: 429, retryAfter: 1 });
     await bed.clearJournal();
     const started = Date.now();
@@ -326,7 +333,7 @@ describe("WebhookApp API calls", () => {
   it("reports an API error with resource, operation, status, Wacht's message and the request", async () => {
     const slug = unique("gone");
     const inputs = await checked({ name: "Gone", slug });
-    const made = await app.create(inputs);
+    const made = await create(inputs);
     await bed.api("DELETE", `/webhooks/apps/${slug}`);
     expect(await rejection(app.update(slug, made.outs, await checked({ name: "Back", slug }, inputs)))).toBe(
       `WebhookApp "billing" update failed: 404 Webhook app not found (PATCH /webhooks/apps/${slug})`,
@@ -338,7 +345,7 @@ describe("WebhookApp lost responses", () => {
   it("reconciles a create whose response was lost, keeping the one app Wacht made", async () => {
     const slug = unique("lost");
     await bed.fault({ method: "POST", path: "/webhooks/apps", lostResponse: true });
-    const result = await app.create(await checked({ name: "Lost", slug }));
+    const result = await create(await checked({ name: "Lost", slug }));
     expect(result.id).toBe(slug);
     expect(result.outs.signingSecret).toBe((await live(slug)).signing_secret);
   });

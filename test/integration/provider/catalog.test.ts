@@ -24,6 +24,13 @@ const definition = (event: { name: string; description: string }) => ({
   examplePayload: null,
 });
 
+/** `create`, with the outputs Pulumi's type leaves optional asserted present. */
+async function create(inputs: CatalogInputs): Promise<{ id: string; outs: CatalogOutputs }> {
+  const result = await catalog.create(inputs);
+  if (result.outs === undefined) throw new Error("create returned no outputs");
+  return { id: result.id, outs: result.outs };
+}
+
 async function checked(news: Record<string, unknown>, olds?: CatalogInputs): Promise<CatalogInputs> {
   const result = await catalog.check(olds, { pulumiName: "events", ...news });
   expect(result.failures).toStrictEqual([]);
@@ -53,7 +60,7 @@ describe("WebhookEventCatalog lifecycle", () => {
 
   it("1. creates the catalog with its events", async () => {
     inputs = await checked({ slug, name: "Billing", events: [paid, created] });
-    const result = await catalog.create(inputs);
+    const result = await create(inputs);
     expect(result).toStrictEqual({
       id: slug,
       outs: {
@@ -145,7 +152,7 @@ describe("WebhookEventCatalog events", () => {
   it("appends an added event, archives a removed one and unarchives a re-added one", async () => {
     const slug = unique("events");
     const first = await checked({ slug, name: "Events", events: [paid, created] });
-    const made = await catalog.create(first);
+    const made = await create(first);
 
     const second = await checked({ slug, name: "Events", events: [paid, voided] }, first);
     const updated = await catalog.update(slug, made.outs, second);
@@ -169,11 +176,11 @@ describe("WebhookEventCatalog events", () => {
   it("takes back a deleted catalog when a later create uses the same slug", async () => {
     const slug = unique("reborn");
     const first = await checked({ slug, name: "Old", events: [paid, created] });
-    const made = await catalog.create(first);
+    const made = await create(first);
     await catalog.delete(slug, made.outs);
 
     const second = await checked({ slug, name: "New", events: [created, voided] });
-    const reborn = await catalog.create(second);
+    const reborn = await create(second);
     expect(reborn.id).toBe(slug);
     expect({
       name: reborn.outs.name,
@@ -199,7 +206,7 @@ describe("WebhookEventCatalog adoption", () => {
       (await bed.api("POST", "/webhooks/event-catalogs", { slug, name: "Theirs", events: [paid] })).status,
     ).toBe(200);
     const inputs = await checked({ slug, name: "Ours", events: [paid] });
-    expect(await rejection(catalog.create(inputs))).toBe(
+    expect(await rejection(create(inputs))).toBe(
       `WebhookEventCatalog "events" create failed: 409 Resource already exists (POST /webhooks/event-catalogs)\n` +
         `Catalog '${slug}' already exists in Wacht. To manage it with Pulumi, set adopt: true on this resource.`,
     );
@@ -210,7 +217,7 @@ describe("WebhookEventCatalog adoption", () => {
     const slug = unique("adopted");
     await bed.api("POST", "/webhooks/event-catalogs", { slug, name: "Theirs", events: [paid, created] });
     const inputs = await checked({ slug, name: "Ours", events: [paid, voided], adopt: true });
-    const result = await catalog.create(inputs);
+    const result = await create(inputs);
     expect(result.id).toBe(slug);
     expect({
       name: result.outs.name,
@@ -230,7 +237,7 @@ describe("WebhookEventCatalog retries", () => {
     const slug = unique("lost");
     await bed.fault({ method: "POST", path: "/webhooks/event-catalogs", lostResponse: true });
     const inputs = await checked({ slug, name: "Lost", events: [paid] });
-    const result = await catalog.create(inputs);
+    const result = await create(inputs);
     expect(result.id).toBe(slug);
     expect(await liveEvents(slug)).toStrictEqual(["invoice.paid"]);
   });

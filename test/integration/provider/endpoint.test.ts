@@ -58,6 +58,13 @@ async function seedApp(prefix: string): Promise<string> {
   return slug;
 }
 
+/** `create`, with the outputs Pulumi's type leaves optional asserted present. */
+async function create(inputs: EndpointInputs): Promise<{ id: string; outs: EndpointOutputs }> {
+  const result = await endpoint.create(inputs);
+  if (result.outs === undefined) throw new Error("create returned no outputs");
+  return { id: result.id, outs: result.outs };
+}
+
 async function checked(news: Record<string, unknown>, olds?: EndpointInputs): Promise<EndpointInputs> {
   const result = await endpoint.check(olds, { pulumiName: "primary", ...news });
   expect(result.failures).toStrictEqual([]);
@@ -110,7 +117,7 @@ describe("WebhookEndpoint lifecycle", () => {
       headers: { "X-Tenant": "acme" },
       catalogEvents,
     });
-    const result = await endpoint.create(inputs);
+    const result = await create(inputs);
     endpointId = result.outs.endpointId;
     id = `${app}/${endpointId}`;
     expect(endpointId).toMatch(ID);
@@ -275,7 +282,7 @@ describe("WebhookEndpoint adoption", () => {
       description: "Ours now",
       adopt: true,
     });
-    const result = await endpoint.create(inputs);
+    const result = await create(inputs);
     expect(result.id).toBe(`${app}/${existing}`);
     expect(result.outs).toMatchObject({ endpointId: existing, description: "Ours now" });
     const all = await listed(app);
@@ -299,7 +306,7 @@ describe("WebhookEndpoint adoption", () => {
       events: ["invoice.paid"],
       adopt: true,
     });
-    expect(await rejection(endpoint.create(inputs))).toBe(
+    expect(await rejection(create(inputs))).toBe(
       `WebhookEndpoint "primary" adopt failed: 2 endpoints of app '${app}' have URL https://hooks.example.com/twice: ` +
         `${first}, ${second}. Adoption needs exactly one: delete the extra ones, or give this endpoint a distinct URL.`,
     );
@@ -335,7 +342,7 @@ describe("WebhookEndpoint API calls", () => {
     const app = await seedApp("lost");
     await bed.fault({ method: "POST", path: `/webhooks/apps/${app}/endpoints`, lostResponse: true });
     const inputs = await checked({ app, url: "https://hooks.example.com/lost", events: ["invoice.paid"] });
-    const result = await endpoint.create(inputs);
+    const result = await create(inputs);
     const all = await listed(app);
     expect(all.map((e) => String(e.id))).toStrictEqual([result.outs.endpointId]);
     expect(result.id).toBe(`${app}/${result.outs.endpointId}`);
@@ -363,7 +370,7 @@ describe("WebhookEndpoint API calls", () => {
   it("reports Wacht's error with resource, operation, status, message and request", async () => {
     const app = await seedApp("errors");
     const inputs = await checked({ app, url: "https://hooks.example.com/x", events: ["x"] });
-    expect(await rejection(endpoint.create(inputs))).toBe(
+    expect(await rejection(create(inputs))).toBe(
       `WebhookEndpoint "primary" create failed: 400 Unknown event 'x' for app '${app}' (POST /webhooks/apps/${app}/endpoints)`,
     );
     expect(await listed(app)).toStrictEqual([]);
@@ -375,7 +382,7 @@ describe("WebhookEndpoint API calls", () => {
       url: "https://hooks.example.com/x",
       events: ["invoice.paid"],
     });
-    expect(await rejection(endpoint.create(inputs))).toBe(
+    expect(await rejection(create(inputs))).toBe(
       'WebhookEndpoint "primary" create failed: 404 Webhook app not found (POST /webhooks/apps/no_such_app/endpoints)',
     );
   });
@@ -402,7 +409,7 @@ describe("WebhookEndpoint drift of its app", () => {
       events: ["invoice.paid"],
       rateLimit: { durationMs: 1000, maxRequests: 10 },
     });
-    const made = await endpoint.create(inputs);
+    const made = await create(inputs);
     const news = await checked({ ...inputs, rateLimit: { durationMs: 60_000, maxRequests: 100 } }, inputs);
     expect(await endpoint.diff(made.id, made.outs, news)).toMatchObject({ changes: true, replaces: [] });
     const updated = await endpoint.update(made.id, made.outs, news);
