@@ -459,6 +459,15 @@ describe("trigger fan-out and filters", () => {
     await waitFor("the delivery", () => receiver.on(path)[0]);
   });
 
+  it("matches the event name exactly, so an untrimmed subscription is not triggered", async () => {
+    const { slug } = await setup({ subscriptions: [{ event_name: " invoice.paid " }] });
+    expect(await trigger(slug, {})).toStrictEqual({
+      delivery_ids: [],
+      filtered_count: 0,
+      delivered_count: 0,
+    });
+  });
+
   it("accepts any JSON payload, not only objects", async () => {
     const { slug, path } = await setup();
     await trigger(slug, [1, "two"]);
@@ -927,6 +936,17 @@ describe("delivery edge cases", () => {
     await settled(slug, String(delivery_ids[0]), "success");
   });
 
+  it("keeps the delivery history of an app that is deleted and created again", async () => {
+    const { slug } = await setup();
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await settled(slug, String(delivery_ids[0]), "success");
+    await emulator.api("DELETE", `/webhooks/apps/${slug}`);
+    await emulator.api("POST", "/webhooks/apps", { app_slug: slug, name: "Reborn" });
+    expect((await deliveries(slug)).map((d) => [d.delivery_id, d.status])).toStrictEqual([
+      [delivery_ids[0], "success"],
+    ]);
+  });
+
   it("lists no deliveries for an unknown app instead of answering 404", async () => {
     expect(await emulator.api("GET", "/webhooks/apps/no_such_app/deliveries")).toStrictEqual({
       status: 200,
@@ -975,6 +995,46 @@ describe("replay refusals", () => {
     expect(task).toMatchObject({ total_count: 1, processed: 1, replayed_count: 0, failed_count: 1 });
     await quietPeriod();
     expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it("refuses to replay a delivery that is still queued for a retry", async () => {
+    const { slug, path } = await setup({}, (count) =>
+      count === 1 ? { status: 503, headers: { "Retry-After": "1000" } } : { status: 200 },
+    );
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await waitFor("the first attempt", () => receiver.on(path)[0]);
+    const task = await replayOnce(slug, String(delivery_ids[0]));
+    expect(task).toMatchObject({ total_count: 1, processed: 1, replayed_count: 0, failed_count: 1 });
+    await settled(slug, String(delivery_ids[0]), "success");
+    expect(receiver.on(path).map((r) => r.headers["webhook-id"])).toStrictEqual([
+      `msg_${delivery_ids[0]}`,
+      `msg_${delivery_ids[0]}`,
+    ]);
+  });
+
+  it("replays only the deliveries of the window that match the event filter", async () => {
+    const { slug, path } = await setup({
+      subscriptions: [{ event_name: "invoice.paid" }, { event_name: "invoice.created" }],
+    });
+    const paid = await trigger(slug, { n: 1 }, "invoice.paid");
+    const created = await trigger(slug, { n: 2 }, "invoice.created");
+    await settled(slug, String(paid.delivery_ids[0]), "success");
+    await settled(slug, String(created.delivery_ids[0]), "success");
+    const response = await emulator.api("POST", `/webhooks/apps/${slug}/deliveries/replay`, {
+      start_date: new Date(Date.now() - 3600_000).toISOString(),
+      end_date: new Date(Date.now() + 60_000).toISOString(),
+      event_name: "invoice.created",
+    });
+    const taskId = (response.body as { task_id: string }).task_id;
+    const task = await waitFor("the replay task to complete", async () => {
+      const body = (await emulator.api("GET", `/webhooks/apps/${slug}/deliveries/replay/${taskId}`)).body as {
+        status: string;
+      };
+      return body.status === "completed" ? body : undefined;
+    });
+    expect(task).toMatchObject({ total_count: 1, replayed_count: 1, failed_count: 0 });
+    const replayed = await waitFor("the replayed delivery", () => receiver.on(path)[2]);
+    expect(JSON.parse(replayed.body)).toMatchObject({ type: "invoice.created", data: { n: 2 } });
   });
 
   it("answers cancel of an unknown task with 404 Replay task not found", async () => {

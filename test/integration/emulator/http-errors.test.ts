@@ -219,6 +219,50 @@ describe("request decoding", () => {
     expect(response).toStrictEqual({ status: 422, body: invalidPayload });
   });
 
+  it("answers an empty JSON body with 400 Bad request", async () => {
+    expect(await emulator.api("POST", "/webhooks/apps", undefined, { rawBody: "" })).toStrictEqual({
+      status: 400,
+      body: badRequest,
+    });
+  });
+
+  it("answers a JSON null body with 422 Invalid request payload", async () => {
+    expect(await emulator.api("POST", "/webhooks/apps", null)).toStrictEqual({
+      status: 422,
+      body: invalidPayload,
+    });
+  });
+
+  it("accepts application/json with a charset parameter", async () => {
+    const response = await emulator.api("POST", "/webhooks/apps", undefined, {
+      rawBody: JSON.stringify({ app_slug: "charset", name: "Charset" }),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("parses the endpoint id as a signed 64-bit integer", async () => {
+    const notFound = { status: 404, body: apiError(404, "Webhook endpoint not found") };
+    expect(await emulator.api("PATCH", `/webhooks/apps/errors/endpoints/+${endpointId}`, {})).toMatchObject({
+      status: 200,
+      body: { id: endpointId },
+    });
+    expect(await emulator.api("PATCH", `/webhooks/apps/errors/endpoints/0${endpointId}`, {})).toMatchObject({
+      status: 200,
+      body: { id: endpointId },
+    });
+    expect(await emulator.api("PATCH", "/webhooks/apps/errors/endpoints/-5", {})).toStrictEqual(notFound);
+    expect(
+      await emulator.api("PATCH", "/webhooks/apps/errors/endpoints/9223372036854775807", {}),
+    ).toStrictEqual(notFound);
+    expect(
+      await emulator.api("PATCH", "/webhooks/apps/errors/endpoints/9223372036854775808", {}),
+    ).toStrictEqual({
+      status: 400,
+      body: badRequest,
+    });
+  });
+
   it("answers a body larger than 2 MiB with 413 Request failed", async () => {
     const response = await emulator.api("POST", "/webhooks/apps", {
       name: "big",
