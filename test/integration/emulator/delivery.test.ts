@@ -917,6 +917,43 @@ describe("delivery edge cases", () => {
     expect(receiver.on(path)).toHaveLength(2);
   });
 
+  it("still sends queued retries after the app is deactivated", async () => {
+    const { slug, path } = await setup({}, (count) =>
+      count === 1 ? { status: 503, headers: { "Retry-After": "500" } } : { status: 200 },
+    );
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await waitFor("the first attempt", () => receiver.on(path)[0]);
+    await emulator.api("PATCH", `/webhooks/apps/${slug}`, { is_active: false });
+    await settled(slug, String(delivery_ids[0]), "success");
+    expect(receiver.on(path)).toHaveLength(2);
+  });
+
+  it("sends a test delivery to an inactive endpoint", async () => {
+    const { slug, path, endpointId } = await setup();
+    await emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${endpointId}`, { is_active: false });
+    await emulator.api("POST", `/webhooks/apps/${slug}/endpoints/${endpointId}/test`, { event_name: "x.y" });
+    const request = await waitFor("the test delivery", () => receiver.on(path)[0]);
+    expect(JSON.parse(request.body)).toMatchObject({
+      type: "test.webhook",
+      data: { test: true, event: "x.y" },
+    });
+  });
+
+  it("delays deliveries over the endpoint's rate limit without using up attempts", async () => {
+    // one request per 300 s, which is 0.3 s at time scale 0.001; one attempt per delivery
+    const { slug, path } = await setup({
+      max_retries: 1,
+      rate_limit_config: { duration_ms: 300_000, max_requests: 1 },
+    });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(String((await trigger(slug, { i })).delivery_ids[0]));
+    for (const id of ids) await settled(slug, id, "success");
+    const at = receiver.on(path).map((r) => r.at);
+    expect(at).toHaveLength(3);
+    // three requests need three windows, whether fixed or sliding
+    expect((at[2] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(295);
+  });
+
   it("finds a delivery waiting for its retry with status=pending", async () => {
     const { slug, path, endpointId } = await setup({}, (count) =>
       count === 1 ? { status: 503, headers: { "Retry-After": "1000" } } : { status: 200 },

@@ -51,6 +51,21 @@ describe("authentication", () => {
     expect(response).toStrictEqual({ status: 401, body: authFailed });
   });
 
+  it.each([
+    ["GET", "/webhooks/apps?limit=abc"],
+    ["PATCH", "/webhooks/apps/errors/endpoints/not-a-number"],
+    ["GET", "/webhooks/no-such-route"],
+  ])("checks the key before decoding %s %s", async (method, path) => {
+    const response = await rawRequest(
+      emulator.url,
+      newApiKey(),
+      method,
+      path,
+      method === "PATCH" ? {} : undefined,
+    );
+    expect(response).toStrictEqual({ status: 401, body: authFailed });
+  });
+
   it("serves a request authorised with the configured key", async () => {
     const response = await emulator.api("GET", "/webhooks/apps/errors");
     expect(response.status).toBe(200);
