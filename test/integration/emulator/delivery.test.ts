@@ -984,6 +984,32 @@ describe("delivery edge cases", () => {
     ]);
   });
 
+  it("returns a delivery looked up through another existing app", async () => {
+    const { slug } = await setup();
+    const other = await setup();
+    const { delivery_ids } = await trigger(slug, { n: 1 });
+    await settled(slug, String(delivery_ids[0]), "success");
+    const response = await emulator.api("GET", `/webhooks/apps/${other.slug}/deliveries/${delivery_ids[0]}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ delivery_id: delivery_ids[0], app_slug: slug });
+  });
+
+  it("still triggers a subscription whose event was archived after subscribing", async () => {
+    const { slug, path } = await setup();
+    await emulator.api("POST", `/webhooks/event-catalogs/${slug}-catalog/archive-event`, {
+      event_name: "invoice.paid",
+      is_archived: true,
+    });
+    expect((await trigger(slug, { n: 1 })).delivered_count).toBe(1);
+    await waitFor("the delivery", () => receiver.on(path)[0]);
+  });
+
+  it("answers timeseries of an unknown app with 200", async () => {
+    const response = await emulator.api("GET", "/webhooks/apps/no_such_app/timeseries");
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ interval: "day" });
+  });
+
   it("lists no deliveries for an unknown app instead of answering 404", async () => {
     expect(await emulator.api("GET", "/webhooks/apps/no_such_app/deliveries")).toStrictEqual({
       status: 200,

@@ -122,6 +122,12 @@ describe("creating an endpoint", () => {
     expect((await createOk({ headers })).headers).toStrictEqual(headers);
   });
 
+  it("accepts any numbers in rate_limit_config", async () => {
+    expect(await createOk({ rate_limit_config: { duration_ms: -1, max_requests: 0 } })).toMatchObject({
+      rate_limit_config: { duration_ms: -1, max_requests: 0 },
+    });
+  });
+
   it.each([1, 32])("accepts max_retries %i", async (maxRetries) => {
     expect(await createOk({ max_retries: maxRetries })).toMatchObject({ max_retries: maxRetries });
   });
@@ -220,6 +226,20 @@ describe("URL and SSRF rules", () => {
     expect(await create({ url: "ftp://x.example.com/", subscriptions: [] })).toStrictEqual({
       status: 400,
       body: apiError(400, "Invalid webhook URL: Invalid URL scheme: ftp. Only http and https are allowed"),
+    });
+  });
+
+  it("checks the URL before looking up the app", async () => {
+    expect(await create({ app_slug: "ghost", url: "ftp://x.example.com/" }, "ghost")).toStrictEqual({
+      status: 400,
+      body: apiError(400, "Invalid webhook URL: Invalid URL scheme: ftp. Only http and https are allowed"),
+    });
+  });
+
+  it("checks for an empty subscription list before looking up the app", async () => {
+    expect(await create({ app_slug: "ghost", subscriptions: [] }, "ghost")).toStrictEqual({
+      status: 400,
+      body: apiError(400, "At least one subscription is required"),
     });
   });
 
@@ -418,6 +438,27 @@ describe("subscription validation", () => {
       status: 400,
       body: apiError(400, "Event 'late.event' is archived and cannot be subscribed"),
     });
+  });
+});
+
+describe("changing an app's catalog", () => {
+  it("keeps existing subscriptions and validates new ones against the new catalog", async () => {
+    await seedApp(emulator, "switcher");
+    await emulator.api("POST", "/webhooks/event-catalogs", {
+      slug: "switched-cat",
+      name: "Switched",
+      events: [{ name: "order.placed", description: "O" }],
+    });
+    const endpoint = await createOk({ subscriptions: [{ event_name: "invoice.paid" }] }, "switcher");
+    await emulator.api("PATCH", "/webhooks/apps/switcher", { event_catalog_slug: "switched-cat" });
+    expect((await findListed("switcher", endpoint.id))?.subscriptions).toStrictEqual([
+      { event_name: "invoice.paid", filter_rules: {} },
+    ]);
+    expect(await create({ subscriptions: [{ event_name: "invoice.paid" }] }, "switcher")).toStrictEqual({
+      status: 400,
+      body: apiError(400, "Unknown event 'invoice.paid' for app 'switcher'"),
+    });
+    expect((await create({ subscriptions: [{ event_name: "order.placed" }] }, "switcher")).status).toBe(200);
   });
 });
 
@@ -647,6 +688,16 @@ describe("endpoint ownership", () => {
     expect(await emulator.api("PATCH", path, { description: "x" })).toStrictEqual(notFound);
     expect(await emulator.api("DELETE", path)).toStrictEqual(notFound);
     expect(await findListed("shop", shopEndpoint.id)).toMatchObject({ description: null });
+  });
+
+  it("checks ownership before validating the changes", async () => {
+    expect(
+      await emulator.api("PATCH", "/webhooks/apps/shop/endpoints/999999999999", {
+        url: "ftp://x.example.com/",
+        subscriptions: [],
+        max_retries: 0,
+      }),
+    ).toStrictEqual({ status: 404, body: apiError(404, "Webhook endpoint not found") });
   });
 
   it("updates an inactive endpoint of the app", async () => {

@@ -94,6 +94,8 @@ describe("routing", () => {
     ["PATCH", "/webhooks/apps"],
     ["GET", "/webhooks/endpoints/1/reactivate"],
     ["DELETE", "/webhooks/event-catalogs/errors-catalog"],
+    ["GET", "/webhooks/apps/errors/endpoints/1"],
+    ["PUT", "/webhooks/apps/errors/endpoints/1"],
   ])("answers %s %s with 405 Method not allowed", async (method, path) => {
     expect(await emulator.api(method, path)).toStrictEqual({
       status: 405,
@@ -304,6 +306,8 @@ describe("request decoding", () => {
     "/webhooks/apps/errors/endpoints?include_inactive=TRUE",
     "/webhooks/apps/errors/deliveries?since=yesterday",
     "/webhooks/apps/errors/deliveries?limit=x",
+    "/webhooks/apps/errors/deliveries?endpoint_id=abc",
+    "/webhooks/apps/errors/deliveries?until=2026-13-45",
   ])("answers GET %s with 400 Bad request", async (path) => {
     expect(await emulator.api("GET", path)).toStrictEqual({ status: 400, body: badRequest });
   });
