@@ -76,6 +76,16 @@ describe("creating a catalog", () => {
     ).toStrictEqual(response);
   });
 
+  it("serialises event definitions in Postgres JSONB key order (shorter keys first)", async () => {
+    await createCatalog("key-order", [{ name: "a.b", description: "A" }]);
+    const response = await fetch(`${emulator.url}/webhooks/event-catalogs/key-order`, {
+      headers: { authorization: `Bearer ${emulator.apiKey}` },
+    });
+    expect(await response.text()).toContain(
+      '"events":[{"name":"a.b","group":null,"schema":null,"description":"A","is_archived":false,"example_payload":null}]',
+    );
+  });
+
   it("accepts an empty event list and duplicate event names within one request", async () => {
     expect((await createCatalog("empty-cat")).events).toStrictEqual([]);
     const dup = await createCatalog("dup-events", [

@@ -12,10 +12,10 @@ import {
   type ReceivedRequest,
   type Receiver,
   type Reply,
+  RFC3339_UTC,
   seedApp,
   signatureHeaders,
   startReceiver,
-  TIMESTAMP,
   waitFor,
 } from "./harness";
 
@@ -144,6 +144,22 @@ describe("a delivered webhook", () => {
       .update(`msg_${delivery_ids[0]}.${timestamp}.${request.body}`)
       .digest("base64");
     expect(signature).toBe(`v1,${expected}`);
+  });
+
+  it("sends the payload's keys in Postgres JSONB order (shorter keys first), not the caller's", async () => {
+    const { slug, path } = await setup();
+    await trigger(slug, { amount: 150, currency: "EUR", id: "inv_2", nested: { zeta: 1, a: 2 } });
+    const request = await waitFor("the delivery", () => receiver.on(path)[0]);
+    expect(request.body).toMatch(
+      /,"data":\{"id":"inv_2","amount":150,"nested":\{"a":2,"zeta":1\},"currency":"EUR"\}\}$/,
+    );
+  });
+
+  it("orders integer-like payload keys as JSONB does, by length first", async () => {
+    const { slug, path } = await setup();
+    await trigger(slug, { b: 1, "10": "ten" });
+    const request = await waitFor("the delivery", () => receiver.on(path)[0]);
+    expect(request.body).toMatch(/,"data":\{"b":1,"10":"ten"\}\}$/);
   });
 
   it("is signed with the new secret after a rotation, and the old secret no longer verifies", async () => {
@@ -370,7 +386,7 @@ describe("the test call", () => {
     expect(envelope).toStrictEqual({
       type: "test.webhook",
       timestamp: new Date(Number(request.headers["webhook-timestamp"]) * 1000).toISOString(),
-      data: { test: true, event: "invoice.paid", timestamp: expect.stringMatching(TIMESTAMP) },
+      data: { test: true, event: "invoice.paid", timestamp: expect.stringMatching(RFC3339_UTC) },
     });
     await waitFor("the test delivery to fail", async () =>
       (await deliveries(slug)).find((d) => d.status === "permanently_failed"),

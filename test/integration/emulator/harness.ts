@@ -135,6 +135,8 @@ export async function waitFor<T>(
 export const ID = /^[1-9][0-9]*$/;
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 export const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
+/** Any RFC 3339 UTC time: the test payload's timestamp is "now RFC3339" without a pinned offset form. */
+export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)$/;
 
 /** Events of the standard test catalog; `schema` paths gate filter fields (spec §4.2). */
 export const CATALOG_EVENTS = [

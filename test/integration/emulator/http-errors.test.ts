@@ -231,6 +231,34 @@ describe("request decoding", () => {
       { event_name: "invoice.paid" },
     ],
     ["a replay body of neither shape", "POST", "/webhooks/apps/errors/deliveries/replay", { foo: 1 }],
+    [
+      "an endpoint with a fractional max_retries",
+      "POST",
+      "/webhooks/apps/errors/endpoints",
+      {
+        app_slug: "errors",
+        url: "https://hooks.example.com/a",
+        subscriptions: [{ event_name: "invoice.paid" }],
+        max_retries: 3.5,
+      },
+    ],
+    [
+      "an endpoint with a timeout_seconds beyond 32 bits",
+      "POST",
+      "/webhooks/apps/errors/endpoints",
+      {
+        app_slug: "errors",
+        url: "https://hooks.example.com/a",
+        subscriptions: [{ event_name: "invoice.paid" }],
+        timeout_seconds: 2147483648,
+      },
+    ],
+    [
+      "an endpoint update with a fractional timeout",
+      "PATCH",
+      "/webhooks/apps/errors/endpoints/ENDPOINT",
+      { timeout_seconds: 0.5 },
+    ],
   ])("answers %s with 422 Invalid request payload", async (_case, method, path, body) => {
     const response = await emulator.api(method, path.replace("ENDPOINT", endpointId), body);
     expect(response).toStrictEqual({ status: 422, body: invalidPayload });
