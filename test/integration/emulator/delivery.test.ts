@@ -150,8 +150,8 @@ describe("a delivered webhook", () => {
     const { slug, path } = await setup();
     await trigger(slug, { amount: 150, currency: "EUR", id: "inv_2", nested: { zeta: 1, a: 2 } });
     const request = await waitFor("the delivery", () => receiver.on(path)[0]);
-    expect(request.body).toMatch(
-      /,"data":\{"id":"inv_2","amount":150,"nested":\{"a":2,"zeta":1\},"currency":"EUR"\}\}$/,
+    expect(request.body.slice(request.body.indexOf(',"data":'))).toBe(
+      ',"data":{"id":"inv_2","amount":150,"nested":{"a":2,"zeta":1},"currency":"EUR"}}',
     );
   });
 
@@ -159,7 +159,7 @@ describe("a delivered webhook", () => {
     const { slug, path } = await setup();
     await trigger(slug, { b: 1, "10": "ten" });
     const request = await waitFor("the delivery", () => receiver.on(path)[0]);
-    expect(request.body).toMatch(/,"data":\{"b":1,"10":"ten"\}\}$/);
+    expect(request.body.slice(request.body.indexOf(',"data":'))).toBe(',"data":{"b":1,"10":"ten"}}');
   });
 
   it("is signed with the new secret after a rotation, and the old secret no longer verifies", async () => {
