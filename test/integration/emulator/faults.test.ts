@@ -74,6 +74,17 @@ describe("emulator routes", () => {
     ]);
   });
 
+  it("journals exactly method, path, status and time for each request, and not its own routes", async () => {
+    await emulator.api("GET", "/webhooks/apps");
+    await fetch(`${emulator.url}/_emulator/health`);
+    const response = await fetch(`${emulator.url}/_emulator/requests`);
+    const { requests } = (await response.json()) as { requests: JournalEntry[] };
+    for (const entry of requests)
+      expect(Object.keys(entry).sort()).toStrictEqual(["at", "method", "path", "status"]);
+    expect(requests.filter((entry) => entry.path.startsWith("/_emulator"))).toStrictEqual([]);
+    expect(requests.at(-1)).toMatchObject({ method: "GET", path: "/webhooks/apps", status: 200 });
+  });
+
   it("journals rejected requests too", async () => {
     await fetch(`${emulator.url}/webhooks/apps`);
     const entries = await journal();
