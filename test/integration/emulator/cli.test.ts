@@ -1,5 +1,8 @@
 // The emulator started exactly as the task states:
 // `npm run emulator -- --port <n> --api-key <key> --db :memory: --allow-private-urls --time-scale 0.001`.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmulatorProcess, freePort, spawnEmulator } from "../../support/emulator-process";
 import { apiError, newApiKey, rawRequest, SECRET, sdkClient } from "./harness";
@@ -80,5 +83,30 @@ describe("npm run emulator", () => {
     // npm and its child both get the signal; which of 0, 143 or "SIGTERM" npm reports is a race
     expect(result?.code === 0 || result?.code === 143 || result?.signal === "SIGTERM").toBe(true);
     await expect(fetch(`http://127.0.0.1:${port}/_emulator/health`)).rejects.toThrow();
+  });
+});
+
+describe("npm run emulator without --api-key", () => {
+  it("generates a key, prints it, and keeps it for the next start on the same database", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wacht-emulator-cli-"));
+    try {
+      const db = join(dir, "emulator.sqlite");
+      const keys: string[] = [];
+      for (let run = 0; run < 2; run++) {
+        const port = await freePort();
+        const started = await spawnEmulator(["--port", String(port), "--db", db]);
+        try {
+          keys.push(started.apiKey);
+          const response = await rawRequest(started.url, started.apiKey, "GET", "/webhooks/apps");
+          expect(response.status).toBe(200);
+        } finally {
+          await started.stop();
+        }
+      }
+      expect(keys[0]).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);
+      expect(keys[1]).toBe(keys[0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
