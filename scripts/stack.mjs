@@ -110,13 +110,22 @@ function parseArgs(argv) {
 function stepOf(event) {
   const pre = event.resourcePreEvent ?? event.resOutputsEvent;
   if (!pre?.metadata) return undefined;
-  const { op, urn, diffs, type } = pre.metadata;
+  const { op, urn, diffs, type, old, new: next } = pre.metadata;
+  // Dynamic providers report no detailed diff: the inputs the engine compares are the evidence.
+  const before = old?.inputs ?? {};
+  const after = next?.inputs ?? {};
+  const changedInputs = old
+    ? [...new Set([...Object.keys(before), ...Object.keys(after)])]
+        .filter((key) => key !== "__provider" && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+        .sort()
+    : [];
   return {
     phase: event.resourcePreEvent ? "pre" : "outputs",
     op,
     type,
     name: urn.split("::").pop(),
     diffs: diffs ?? [],
+    changedInputs,
   };
 }
 
@@ -147,7 +156,11 @@ export async function run(args) {
       workDir: dir,
       pulumiCommand,
       envVars,
-      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: envVars.PULUMI_BACKEND_URL } },
+      // A project folder's own Pulumi.yaml is kept as written (the Automation API would rewrite it);
+      // the backend comes from PULUMI_BACKEND_URL either way.
+      ...(fs.existsSync(path.join(dir, "Pulumi.yaml"))
+        ? {}
+        : { projectSettings: { name: projectName, runtime: "nodejs" } }),
     },
   );
   if (Object.keys(args.config).length > 0) await stack.setAllConfig(args.config);
@@ -203,7 +216,9 @@ export async function run(args) {
   } catch (error) {
     result.ok = false;
     result.error = String(error?.message ?? error);
-    result.exitCode = error?.commandResult?.code;
+    // The Automation API reports its own code; the CLI's exit code (7 for --expect-no-changes) is in the text.
+    const exit = /exit code (\d+)/.exec(String(error?.message ?? ""));
+    result.exitCode = exit ? Number(exit[1]) : error?.commandResult?.code;
   }
   return result;
 }

@@ -76,7 +76,10 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
   async check(olds, news) {
     const failures: CheckFailure[] = [];
     if (!isUnknown(news.name) && typeof news.name !== "string") {
-      failures.push({ property: "name", reason: "name is required and must be a string" });
+      failures.push({
+        property: "name",
+        reason: `name is required and must be a string (got ${JSON.stringify(news.name)})`,
+      });
     }
     if (news.slug !== undefined && !isUnknown(news.slug))
       failures.push(...validateAppSlug("slug", news.slug));
@@ -92,7 +95,10 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
       !isUnknown(trigger) &&
       !["string", "number"].includes(typeof trigger)
     ) {
-      failures.push({ property: "rotationTrigger", reason: "rotationTrigger must be a string or a number" });
+      failures.push({
+        property: "rotationTrigger",
+        reason: `rotationTrigger must be a string or a number (got ${JSON.stringify(trigger)})`,
+      });
     }
     if (olds?.eventCatalog !== undefined && (news.eventCatalog === undefined || news.eventCatalog === null)) {
       failures.push({
@@ -130,7 +136,11 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
     const result = diffByTable(appProperties, { ...olds }, desired);
     // A first trigger value is still recorded, so a later change of it rotates.
     if (!result.changes && olds.rotationTrigger !== news.rotationTrigger) {
-      return { ...result, changes: true };
+      return {
+        ...result,
+        changes: true,
+        stables: (result.stables ?? []).filter((key) => key !== "rotationTrigger"),
+      };
     }
     return result;
   },

@@ -1,8 +1,8 @@
 /** WebhookEventCatalog lifecycle: check · diff · create · read · update · delete. */
 import { webhooks } from "../client";
-import { apiStatus, type Operation, toProviderError, WachtProviderError } from "../errors";
+import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
 import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
-import { type CheckFailure, isUnknown, validateEventName, validateEventNames } from "../validate";
+import { type CheckFailure, isUnknown } from "../validate";
 import {
   type ApiCatalog,
   type CatalogInputs,
@@ -75,7 +75,7 @@ function checkEvents(
       failures.push({ property: path, reason: `${path} must be an object with a name and a description` });
       return;
     }
-    failures.push(...validateEventName(`${path}.name`, event.name));
+    requiredString(failures, `${path}.name`, event.name);
     requiredString(failures, `${path}.description`, event.description);
     optionalString(failures, `${path}.group`, event.group);
     if (
@@ -101,12 +101,19 @@ function checkEvents(
       });
     }
   });
-  failures.push(
-    ...validateEventNames(
-      "events",
-      raw.map((e) => (isRecord(e) ? e.name : e)),
-    ),
-  );
+  const firstAt = new Map<string, number>();
+  raw.forEach((event, i) => {
+    if (!isRecord(event) || typeof event.name !== "string" || isUnknown(event.name) || event.name === "")
+      return;
+    const first = firstAt.get(event.name);
+    if (first === undefined) firstAt.set(event.name, i);
+    else {
+      failures.push({
+        property: `events[${i}]`,
+        reason: `duplicate event name "${event.name}" (first at events[${first}]): a catalog's event names are unique`,
+      });
+    }
+  });
 }
 
 async function getCatalog(slug: string): Promise<ApiCatalog> {
@@ -172,7 +179,10 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
     optionalString(failures, "description", news.description);
     checkEvents(failures, news.events, olds, news.slug);
     if (news.adopt !== undefined && !isUnknown(news.adopt) && typeof news.adopt !== "boolean") {
-      failures.push({ property: "adopt", reason: "adopt must be a boolean" });
+      failures.push({
+        property: "adopt",
+        reason: `adopt must be a boolean (got ${JSON.stringify(news.adopt)})`,
+      });
     }
     const inputs: CatalogInputs = {
       pulumiName: String(news.pulumiName ?? ""),
@@ -193,6 +203,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
 
   async create(inputs) {
     const api = await webhooks();
+    const started = Date.now();
     let live: ApiCatalog;
     try {
       live = (await api.createWebhookEventCatalog({
@@ -202,16 +213,19 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
         events: inputs.events.map(eventToApi) as never,
       })) as ApiCatalog;
     } catch (error) {
-      if (apiStatus(error) !== 409) throw fail(inputs, "create", error);
+      const conflict = apiStatus(error) === 409;
+      if (!conflict && !isAmbiguous(error)) throw fail(inputs, "create", error);
       // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events are
       // all archived is what an earlier delete (or replacement) left behind, and is taken back.
       try {
         live = await getCatalog(inputs.slug);
       } catch (lookup) {
-        throw fail(inputs, "create", lookup);
+        throw fail(inputs, "create", apiStatus(lookup) === 404 ? error : lookup);
       }
       const tombstone = live.events.every((e) => e.is_archived);
-      if (!inputs.adopt && !tombstone) {
+      // A create whose answer was lost shows up as a catalog created just now: it is ours.
+      const ours = !conflict && Date.parse(live.created_at) >= started - 60_000;
+      if (!inputs.adopt && !tombstone && !ours) {
         throw fail(
           inputs,
           "create",

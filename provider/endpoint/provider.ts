@@ -307,9 +307,13 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
   async diff(_id, olds, news) {
     const live = comparable(olds);
     const desired = comparable(news);
-    // An endpoint Wacht disabled stays disabled unless the program opts into reactivation.
-    if (olds.autoDisabled && !news.reactivate) desired.active = live.active;
-    return diffByTable(endpointProperties, live, desired);
+    // An endpoint disabled outside Pulumi stays disabled unless the program opts into reactivation,
+    // which is then a change even though state (see read) records the program's wish to have it active.
+    const reactivating = olds.autoDisabled && news.reactivate && news.active;
+    if (olds.autoDisabled && !reactivating) desired.active = live.active;
+    const result = diffByTable(endpointProperties, live, desired);
+    if (!reactivating || containsUnknown(news.active)) return result;
+    return { ...result, changes: true, stables: (result.stables ?? []).filter((key) => key !== "active") };
   },
 
   async create(inputs) {

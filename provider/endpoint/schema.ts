@@ -242,8 +242,10 @@ export function fromApi(
     createdAt: endpoint.created_at,
     updatedAt: endpoint.updated_at,
   };
+  // Wacht stores a missing filter as {}: state says so too, whatever the program wrote, so that the
+  // outputs of an update and of a later read are identical.
   if (kept.events !== undefined && plain) outputs.events = extra.subscriptions.map((s) => s.event);
-  else outputs.subscriptions = extra.subscriptions;
+  else outputs.subscriptions = extra.subscriptions.map((s) => ({ event: s.event, filter: s.filter ?? {} }));
   if (kept.catalogEvents !== undefined) outputs.catalogEvents = kept.catalogEvents;
   if (extra.lastVerification) outputs.lastVerification = extra.lastVerification;
   return outputs;

@@ -16,6 +16,8 @@ export interface StackEvent {
   type?: string;
   name?: string;
   diffs?: string[];
+  /** Input keys whose old and new values differ (secret values compare as "[secret]"). */
+  changedInputs?: string[];
   severity?: string;
   message?: string;
 }

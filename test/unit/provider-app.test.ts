@@ -72,7 +72,7 @@ describe("WebhookApp check", () => {
       rotationTrigger: true,
     });
     expect(result.failures).toStrictEqual([
-      { property: "name", reason: "name is required and must be a string" },
+      { property: "name", reason: "name is required and must be a string (got 5)" },
       {
         property: "slug",
         reason: 'app_slug must contain at least one alphanumeric character (got "--")',
@@ -89,7 +89,7 @@ describe("WebhookApp check", () => {
       },
       { property: "active", reason: 'active must be a boolean (got "yes")' },
       { property: "adopt", reason: 'adopt must be a boolean (got "no")' },
-      { property: "rotationTrigger", reason: "rotationTrigger must be a string or a number" },
+      { property: "rotationTrigger", reason: "rotationTrigger must be a string or a number (got true)" },
     ]);
   });
 

@@ -81,7 +81,7 @@ describe("WebhookEventCatalog check", () => {
       { property: "slug", reason: "slug is required and must be a non-empty string" },
       { property: "name", reason: "name is required and must be a non-empty string" },
       { property: "description", reason: "description must be a string (got 4)" },
-      { property: "events[0].name", reason: 'Subscription event_name is required (got "")' },
+      { property: "events[0].name", reason: "events[0].name is required and must be a non-empty string" },
       {
         property: "events[0].description",
         reason: "events[0].description is required and must be a non-empty string",
@@ -91,7 +91,7 @@ describe("WebhookEventCatalog check", () => {
       { property: "events[2].schema", reason: "events[2].schema must be a JSON Schema object" },
       {
         property: "events[3]",
-        reason: 'duplicate event name "a" (first at events[2]): Wacht allows one subscription per event',
+        reason: 'duplicate event name "a" (first at events[2]): a catalog\'s event names are unique',
       },
       { property: "adopt", reason: "adopt must be a boolean (got 1)" },
     ]);
