@@ -77,6 +77,21 @@ describe("creating an app", () => {
     });
   });
 
+  it("treats null optional fields as absent", async () => {
+    const app = await createApp({
+      app_slug: "nulls",
+      name: "Nulls",
+      description: null,
+      failure_notification_emails: null,
+      event_catalog_slug: null,
+    });
+    expect(app).toMatchObject({
+      description: null,
+      failure_notification_emails: [],
+      event_catalog_slug: null,
+    });
+  });
+
   it.each([
     ["Billing-Webhooks", "billing_webhooks"],
     ["  wh_42 ", "wh_42"],

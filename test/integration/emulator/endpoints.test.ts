@@ -107,6 +107,23 @@ describe("creating an endpoint", () => {
     expect(response.body).not.toHaveProperty("subscriptions");
   });
 
+  it("treats null optional fields as absent and applies the defaults", async () => {
+    const endpoint = await createOk({
+      description: null,
+      headers: null,
+      max_retries: null,
+      timeout_seconds: null,
+      rate_limit_config: null,
+    });
+    expect(endpoint).toMatchObject({
+      description: null,
+      headers: {},
+      max_retries: 32,
+      timeout_seconds: 30,
+      rate_limit_config: null,
+    });
+  });
+
   it.each([
     ["0", 0],
     ["a negative number", -5],
