@@ -326,30 +326,27 @@ describe("deactivation", () => {
   });
 
   it.each([
-    ["reactivation clears", "reactivate", 10],
-    ["a PATCH of is_active does not clear", "patch", 1],
-  ])(
-    "counts exhausted deliveries again from zero only when %s the failure counter",
-    async (_case, how, more) => {
-      const { slug, endpointId } = await setup({ max_retries: 1 }, () => ({ status: 500 }));
-      const fail = async (n: number) => {
-        for (let i = 0; i < n; i++) {
-          const { delivery_ids } = await trigger(slug, { i });
-          await settled(slug, String(delivery_ids[0]), "permanently_failed");
-        }
-      };
-      await fail(9);
-      if (how === "reactivate") await emulator.api("POST", `/webhooks/endpoints/${endpointId}/reactivate`);
-      else await emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${endpointId}`, { is_active: true });
-      await fail(more - 1);
-      expect(await endpointState(slug, endpointId)).toMatchObject({ is_active: true });
-      await fail(1);
-      await waitFor("the endpoint to be disabled", async () => {
-        const endpoint = await endpointState(slug, endpointId);
-        return endpoint?.is_active === false ? endpoint : undefined;
-      });
-    },
-  );
+    ["clears the failure counter on reactivation", "reactivate", 10],
+    ["keeps the failure counter when is_active is patched to true", "patch", 1],
+  ])("%s", async (_case, how, more) => {
+    const { slug, endpointId } = await setup({ max_retries: 1 }, () => ({ status: 500 }));
+    const fail = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const { delivery_ids } = await trigger(slug, { i });
+        await settled(slug, String(delivery_ids[0]), "permanently_failed");
+      }
+    };
+    await fail(9);
+    if (how === "reactivate") await emulator.api("POST", `/webhooks/endpoints/${endpointId}/reactivate`);
+    else await emulator.api("PATCH", `/webhooks/apps/${slug}/endpoints/${endpointId}`, { is_active: true });
+    await fail(more - 1);
+    expect(await endpointState(slug, endpointId)).toMatchObject({ is_active: true });
+    await fail(1);
+    await waitFor("the endpoint to be disabled", async () => {
+      const endpoint = await endpointState(slug, endpointId);
+      return endpoint?.is_active === false ? endpoint : undefined;
+    });
+  });
 
   it("does not count non-retryable 4xx failures towards auto-disable", async () => {
     const { slug, endpointId } = await setup({}, () => ({ status: 400 }));
@@ -715,16 +712,16 @@ describe("delivery history", () => {
   });
 
   it.each([
-    ["a non-numeric id", "abc", "", 400, "Invalid delivery ID"],
+    ["a non-numeric id", 400, "Invalid delivery ID", "abc", ""],
     [
       "a finished delivery asked for as pending",
-      "FIRST",
-      "?status=pending",
       404,
       "Pending delivery not found",
+      "FIRST",
+      "?status=pending",
     ],
-    ["an id with no history", "987654321", "", 500, "Something went wrong"],
-  ])("answers %s with the spec's error", async (_case, id, query, status, message) => {
+    ["an id with no history", 500, "Something went wrong", "987654321", ""],
+  ])("answers %s with %i %s", async (_case, status, message, id, query) => {
     const path = `/webhooks/apps/${slug}/deliveries/${id.replace("FIRST", ids[0] ?? "")}${query}`;
     expect(await emulator.api("GET", path)).toStrictEqual({ status, body: apiError(status, message) });
   });
@@ -748,7 +745,7 @@ describe("delivery history", () => {
   });
 
   it.each(["minute", "hour", "day", "week", "month"])(
-    "answers a %s timeseries with that interval",
+    "answers timeseries with interval=%s and echoes it",
     async (interval) => {
       const response = await emulator.api("GET", `/webhooks/apps/${slug}/timeseries?interval=${interval}`);
       expect(response.status).toBe(200);
