@@ -98,6 +98,17 @@ describe("creating a catalog", () => {
     ]);
   });
 
+  it("drops unknown keys of event definitions", async () => {
+    const created = await emulator.api("POST", "/webhooks/event-catalogs", {
+      slug: "extra-keys",
+      name: "Extra",
+      colour: "red",
+      events: [{ name: "x.y", description: "X", colour: "blue" }],
+    });
+    expect(created.body).not.toHaveProperty("colour");
+    expect((created.body as Catalog).events).toStrictEqual([stored({ name: "x.y", description: "X" })]);
+  });
+
   it("answers a duplicate slug with 409 Resource already exists", async () => {
     await createCatalog("taken");
     expect(

@@ -394,6 +394,20 @@ describe("the test call", () => {
     expect(delivery).toMatchObject({ event_name: "test.webhook", max_attempts: 1, endpoint_id: endpointId });
   });
 
+  it("sends the default payload when the payload is null", async () => {
+    const { slug, path, endpointId } = await setup();
+    await emulator.api("POST", `/webhooks/apps/${slug}/endpoints/${endpointId}/test`, {
+      event_name: "invoice.paid",
+      payload: null,
+    });
+    const request = await waitFor("the test delivery", () => receiver.on(path)[0]);
+    expect(JSON.parse(request.body).data).toStrictEqual({
+      test: true,
+      event: "invoice.paid",
+      timestamp: expect.stringMatching(RFC3339_UTC),
+    });
+  });
+
   it("sends the given payload as data", async () => {
     const { slug, path, endpointId } = await setup();
     await emulator.api("POST", `/webhooks/apps/${slug}/endpoints/${endpointId}/test`, {
@@ -479,6 +493,13 @@ describe("trigger fan-out and filters", () => {
       filtered_count: 0,
       delivered_count: 0,
     });
+  });
+
+  it("accepts a null payload and delivers data null", async () => {
+    const { slug, path } = await setup();
+    expect((await trigger(slug, null)).delivered_count).toBe(1);
+    const request = await waitFor("the delivery", () => receiver.on(path)[0]);
+    expect(JSON.parse(request.body).data).toBeNull();
   });
 
   it("accepts any JSON payload, not only objects", async () => {
