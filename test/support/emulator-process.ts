@@ -63,13 +63,8 @@ export function spawnEmulator(args: string[], timeoutMs = 30_000): Promise<Emula
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once("exit", (code, signal) => done({ code, signal })),
   );
-  let running = true;
-  void exited.then(() => {
-    running = false;
-  });
-
   const stop = async () => {
-    if (running && child.pid !== undefined) {
+    if (child.pid !== undefined && groupAlive(child.pid)) {
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {
