@@ -201,7 +201,7 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
       secretRotatedAt: props.secretRotatedAt,
     };
     if (props.signingSecret !== undefined && live.signing_secret !== props.signingSecret) {
-      warn(
+      await warn(
         `WebhookApp "${props.pulumiName}": the signing secret of app '${id}' was rotated outside Pulumi; ` +
           "state now holds the new secret and previousSigningSecret the one it replaced.",
       );

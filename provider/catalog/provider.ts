@@ -275,7 +275,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
       if (apiStatus(error) === 404) return;
       throw fail(props, "delete", error);
     }
-    warn(
+    await warn(
       `WebhookEventCatalog "${props.pulumiName}": Wacht cannot delete event catalogs, so catalog '${id}' was kept ` +
         "with all its events archived. Declaring it again takes it back.",
     );

@@ -168,7 +168,7 @@ async function verify(
         at: mine.timestamp,
       };
       if (mine.status !== "success") {
-        warn(
+        await warn(
           `WebhookEndpoint "${pulumiName}": the verification delivery ${result.deliveryId} ended ${mine.status}` +
             (mine.http_status_code ? ` (HTTP ${mine.http_status_code})` : ""),
         );
@@ -176,7 +176,7 @@ async function verify(
       return result;
     }
     if (Date.now() - started > VERIFY_TIMEOUT_MS) {
-      warn(
+      await warn(
         `WebhookEndpoint "${pulumiName}": no result for the verification delivery within ${VERIFY_TIMEOUT_MS / 1000} s`,
       );
       return {
@@ -388,7 +388,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     const disabledOutside =
       (props.active !== false && !live.is_active) || (props.autoDisabled === true && !live.is_active);
     if (disabledOutside && !props.autoDisabled) {
-      warn(
+      await warn(
         `WebhookEndpoint "${props.pulumiName}": endpoint ${endpointId} of app '${app}' was disabled outside Pulumi ` +
           "(by Wacht after failed deliveries, or by hand). Set reactivate: true to turn it back on at the next deploy.",
       );

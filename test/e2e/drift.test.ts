@@ -33,7 +33,7 @@ async function startReceiver() {
     });
     req.on("end", () => {
       received.push({ headers: req.headers, body });
-      res.writeHead(204).end();
+      res.writeHead(req.url?.startsWith("/gone") ? 410 : 204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -286,6 +286,71 @@ describe("drift, refresh, rotation and adoption through the real CLI", () => {
         "--refresh",
         "--expect-no-changes",
       ]);
+      expect(clean.error).toBeUndefined();
+    });
+  });
+
+  describe("endpoint health", () => {
+    let stack: ReturnType<typeof testStack>;
+    const spec = (reactivate: boolean) => ({
+      catalogs: [catalog],
+      apps: [{ name: "health", catalog: "events", args: { name: "Health", slug: "health" } }],
+      endpoints: [
+        {
+          name: "gone",
+          app: "health",
+          args: { url: `${receiver.url}/gone`, events: ["order.created"], reactivate },
+        },
+      ],
+    });
+
+    beforeAll(() => {
+      stack = testStack({ program: ".build/test/e2e/programs/webhooks.js", stack: "health", env: env() });
+    });
+
+    afterAll(async () => {
+      await stack.destroy({ "e2e:spec": spec(false) });
+      stack.cleanup();
+    });
+
+    it("reports an endpoint Wacht disabled without drift, and reactivates it only when asked", async () => {
+      const up = await stack.up({ "e2e:spec": spec(false) });
+      expect(up.error).toBeUndefined();
+      const id = (up.outputs.endpointIds as Record<string, string>).gone!;
+      await client.webhooks.triggerWebhook("health", {
+        event_name: "order.created",
+        payload: { id: "o_410" },
+      } as never);
+      const listed = async () =>
+        (
+          (await api("GET", "/webhooks/apps/health/endpoints?include_inactive=true")) as {
+            data: Array<{ id: string; is_active: boolean }>;
+          }
+        ).data.find((e) => e.id === id);
+      const started = Date.now();
+      while ((await listed())?.is_active !== false) {
+        if (Date.now() - started > 10_000)
+          throw new Error("Wacht did not deactivate the endpoint after a 410");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      const drift = await stack.preview({ "e2e:spec": spec(false) }, ["--refresh", "--expect-no-changes"]);
+      expect(drift.error).toBeUndefined();
+      expect(drift.stdout).toMatch(/~ autoDisabled\s*: false => true/);
+      expect(drift.stdout).toMatch(/~ isActive\s*: true => false/);
+      const reported = await stack.up({ "e2e:spec": spec(false) }, ["--refresh"]);
+      expect(reported.summary).toStrictEqual({ same: 4 });
+      expect(reported.stdout).toContain(
+        `WebhookEndpoint "gone": endpoint ${id} of app 'health' was disabled outside Pulumi (by Wacht after failed deliveries, or by hand). Set reactivate: true to turn it back on at the next deploy.`,
+      );
+      expect(reported.outputs.endpointActive).toStrictEqual({ gone: false });
+
+      const reactivated = await stack.up({ "e2e:spec": spec(true) });
+      expect(reactivated.error).toBeUndefined();
+      expect(steps(reactivated).filter(([, op]) => op !== "same")).toStrictEqual([["gone", "update"]]);
+      expect(reactivated.outputs.endpointActive).toStrictEqual({ gone: true });
+      expect((await listed())?.is_active).toBe(true);
+      const clean = await stack.preview({ "e2e:spec": spec(true) }, ["--refresh", "--expect-no-changes"]);
       expect(clean.error).toBeUndefined();
     });
   });
