@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { formatNullable, formatTimestamp } from "./ids";
-import { type EventDefinition, jsonbOrder } from "./validation";
+import { type EventDefinition, jsonbStringify } from "./validation";
 
 /**
  * SQLite persistence. Tables mirror Wacht's Postgres tables (spec §2); `webhook_logs` stands in for the
@@ -194,7 +194,7 @@ export const LOG_COLUMNS =
 
 /** Serialises JSON for a JSONB-like column (JSONB key order). */
 export function toJsonb(value: unknown): string {
-  return JSON.stringify(jsonbOrder(value));
+  return jsonbStringify(value);
 }
 
 /** The database handle plus a prepared-statement cache. */

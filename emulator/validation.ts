@@ -404,6 +404,8 @@ export function evaluateFilter(rules: unknown, payload: unknown): boolean {
  * back as Wacht's would (spec §2, §4.8) [inferred].
  */
 export function jsonbOrder(value: unknown): unknown {
+  // Note: an object cannot keep integer-like keys after others (JavaScript puts them first); use
+  // jsonbStringify where the bytes matter.
   if (Array.isArray(value)) return value.map(jsonbOrder);
   if (!isObject(value)) return value;
   const keys = Object.keys(value).sort((a, b) => {
@@ -415,4 +417,20 @@ export function jsonbOrder(value: unknown): unknown {
   const out: JsonObject = {};
   for (const k of keys) out[k] = jsonbOrder(value[k]);
   return out;
+}
+
+/** JSON text in Postgres JSONB key order, written directly so that integer-like keys keep their place. */
+export function jsonbStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(jsonbStringify).join(",")}]`;
+  if (!isObject(value)) return JSON.stringify(value) ?? "null";
+  const keys = Object.keys(value).sort((a, b) => {
+    const la = Buffer.byteLength(a);
+    const lb = Buffer.byteLength(b);
+    if (la !== lb) return la - lb;
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  });
+  return `{${keys
+    .filter((k) => value[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${jsonbStringify(value[k])}`)
+    .join(",")}}`;
 }

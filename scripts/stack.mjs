@@ -10,7 +10,7 @@
 //
 // Prints the engine's output and, last, one line `RESULT <json>`: { ok, op, summary, outputs, events,
 // error }. Outputs that are secrets print as "[secret]" unless --show-secrets is given.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -54,6 +54,42 @@ export function offlineEnv(bin, stateDir) {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
   };
+}
+
+/**
+ * Starts the emulator CLI (`emulator/cli.ts` through tsx) with `args` and resolves to
+ * { url, apiKey, stop } once it prints its address and key.
+ */
+export function spawnEmulator(args) {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "emulator/cli.ts"), ...args],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(
+      () => reject(new Error(`the emulator did not start within 30 s:\n${seen}`)),
+      30_000,
+    );
+    child.on("exit", (code) => reject(new Error(`the emulator exited with code ${code}:\n${seen}`)));
+    child.stdout.on("data", (chunk) => {
+      seen += chunk;
+      const url = /listening on (\S+)/.exec(seen)?.[1];
+      const apiKey = /API key: (\S+)/.exec(seen)?.[1];
+      if (url && apiKey) {
+        clearTimeout(timer);
+        child.stdout.removeAllListeners("data");
+        child.stdout.resume();
+        const stop = () =>
+          new Promise((done) => {
+            child.once("exit", done);
+            child.kill("SIGTERM");
+          });
+        resolve({ url, apiKey, stop });
+      }
+    });
+  });
 }
 
 function parseArgs(argv) {
