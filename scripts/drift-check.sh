@@ -5,7 +5,7 @@
 #   scripts/drift-check.sh [--stack <name>] [other `pulumi preview` flags, e.g. --cwd <project dir>]
 #
 # Runs `pulumi preview --refresh --expect-no-changes --json` (PULUMI selects the binary, default `pulumi`).
-# Exit 0: no drift (the provider's warnings are still printed). Exit 7 (Pulumi's "changes were proposed"): drift; the resources that would change are
+# Exit 0: no drift. Exit 7 (Pulumi's "changes were proposed"): drift; the resources that would change are
 # printed, and the full JSON plan is kept in $DRIFT_JSON when that is set. Any other exit code: the
 # preview itself failed (credentials, network, a program error); its diagnostics are printed.
 # Needs node on PATH (any Pulumi Node.js project has it) to read the JSON plan.
@@ -22,8 +22,8 @@ set -e
 
 if [[ -n "${DRIFT_JSON:-}" ]]; then cp "$plan" "$DRIFT_JSON"; fi
 
-# Prints the provider's warnings (a secret rotated outside Pulumi, an endpoint Wacht disabled: refresh
-# takes these in without a diff) and, on drift, each step that is not "same" or "refresh", with the inputs that differ. Dynamic providers give no
+# Prints any warnings in the plan (a secret rotated outside Pulumi or an endpoint Wacht disabled show in
+# the refreshed outputs, without a diff) and, on drift, each step that is not "same" or "refresh", with the inputs that differ. Dynamic providers give no
 # detailed diff, so inputs are compared here: live (oldState, after refresh) against the program
 # (newState), with lists compared as sets, as the Wacht provider does.
 node - "$plan" "$code" <<'NODE'
