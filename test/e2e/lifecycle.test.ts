@@ -168,6 +168,63 @@ describe("a webhook program through pulumi up, preview and destroy", () => {
     expect(ids.primary).not.toBe(firstEndpointIds.primary);
   });
 
+  it("replaces the app on up --replace by deleting it first, so its kept slug does not collide", async () => {
+    const before = (await api<{ data: ApiEndpoint[] }>("/webhooks/apps/billing_e2e_v2/endpoints")).data.map(
+      (e) => e.id,
+    );
+    const up = await stack.up(
+      {
+        "e2e:spec": spec({
+          appName: "Billing (renamed)",
+          description: "Primary, renamed",
+          slug: "billing-e2e-v2",
+          headers: { "X-Token": "second-token" },
+        }),
+      },
+      ["--replace", "urn:pulumi:e2e::wacht-e2e::pulumi-nodejs:dynamic/wacht:WebhookApp::billing"],
+    );
+    expect(up.error).toBeUndefined();
+    // Endpoints are deleted and recreated in parallel: compare the steps as a sorted list.
+    expect(
+      steps(up)
+        .filter(([, op]) => op !== "same")
+        .map((step) => step.join(" "))
+        .sort(),
+    ).toStrictEqual([
+      "billing create-replacement",
+      "billing delete-replaced",
+      "billing replace",
+      "primary create-replacement",
+      "primary delete-replaced",
+      "primary replace",
+      "secondary create-replacement",
+      "secondary delete-replaced",
+      "secondary replace",
+    ]);
+    // The app went first (delete-before-replace), so no 409 was possible.
+    const order = steps(up).map((step) => step.join(" "));
+    expect(order.indexOf("billing delete-replaced")).toBeLessThan(
+      order.indexOf("billing create-replacement"),
+    );
+    const after = (await api<{ data: ApiEndpoint[] }>("/webhooks/apps/billing_e2e_v2/endpoints")).data.map(
+      (e) => e.id,
+    );
+    expect(after).toHaveLength(2);
+    expect(after.filter((id) => before.includes(id))).toStrictEqual([]);
+    const clean = await stack.preview(
+      {
+        "e2e:spec": spec({
+          appName: "Billing (renamed)",
+          description: "Primary, renamed",
+          slug: "billing-e2e-v2",
+          headers: { "X-Token": "second-token" },
+        }),
+      },
+      ["--refresh", "--expect-no-changes"],
+    );
+    expect(clean.error).toBeUndefined();
+  });
+
   it("destroys everything: no app or endpoint is left, and the catalog's events are archived", async () => {
     const destroy = await stack.destroy({ "e2e:spec": spec() });
     expect(destroy.error).toBeUndefined();
