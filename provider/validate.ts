@@ -610,3 +610,24 @@ export function validateEmails(path: string, emails: unknown): CheckFailure[] {
   });
   return failures;
 }
+
+/** True for a JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** An optional property of a JSON type: absent, null and not-yet-known values pass. */
+export function validateOptionalType(
+  path: string,
+  value: unknown,
+  type: "string" | "boolean" | "number",
+): CheckFailure[] {
+  if (value === undefined || value === null || isUnknown(value) || typeof value === type) return [];
+  return [{ property: path, reason: `${path} must be a ${type} (got ${JSON.stringify(value)})` }];
+}
+
+/** A required non-empty string (a not-yet-known value passes). */
+export function validateRequiredString(path: string, value: unknown): CheckFailure[] {
+  if (isUnknown(value) || (typeof value === "string" && value.trim() !== "")) return [];
+  return [{ property: path, reason: `${path} is required and must be a non-empty string` }];
+}

@@ -17,7 +17,11 @@ const catalog = new wacht.WebhookEventCatalog("billing-events", {
       group: "invoices",
       schema: {
         type: "object",
-        properties: { invoice_id: { type: "string" }, amount: { type: "number" }, currency: { type: "string" } },
+        properties: {
+          invoice_id: { type: "string" },
+          amount: { type: "number" },
+          currency: { type: "string" },
+        },
       },
       examplePayload: { invoice_id: "inv_42", amount: 1999, currency: "EUR" },
     },

@@ -1,9 +1,15 @@
 /** WebhookApp lifecycle: check · diff · create · read · update · delete. */
-import type { WebhooksApi } from "../client";
-import { webhooks } from "../client";
+import { type WebhooksApi, webhooks } from "../client";
 import { apiStatus, isAmbiguous, type Operation, toProviderError } from "../errors";
 import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
-import { type CheckFailure, isUnknown, normalizeAppSlug, validateAppSlug, validateEmails } from "../validate";
+import {
+  type CheckFailure,
+  isUnknown,
+  normalizeAppSlug,
+  validateAppSlug,
+  validateEmails,
+  validateOptionalType,
+} from "../validate";
 import {
   type ApiApp,
   type AppInputs,
@@ -17,13 +23,6 @@ const RESOURCE = "WebhookApp";
 
 function fail(inputs: Pick<AppInputs, "pulumiName">, operation: Operation, error: unknown, hint?: string) {
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
-}
-
-function expectType(failures: CheckFailure[], property: string, value: unknown, type: string): void {
-  if (value === undefined || value === null || isUnknown(value)) return;
-  if (typeof value !== type) {
-    failures.push({ property, reason: `${property} must be a ${type} (got ${JSON.stringify(value)})` });
-  }
 }
 
 /** The PATCH body that moves `live` to `desired`: only changed fields, since Wacht's PATCH is COALESCE. */
@@ -83,11 +82,11 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
     }
     if (news.slug !== undefined && !isUnknown(news.slug))
       failures.push(...validateAppSlug("slug", news.slug));
-    expectType(failures, "description", news.description, "string");
-    expectType(failures, "eventCatalog", news.eventCatalog, "string");
+    failures.push(...validateOptionalType("description", news.description, "string"));
+    failures.push(...validateOptionalType("eventCatalog", news.eventCatalog, "string"));
     failures.push(...validateEmails("failureNotificationEmails", news.failureNotificationEmails));
-    expectType(failures, "active", news.active, "boolean");
-    expectType(failures, "adopt", news.adopt, "boolean");
+    failures.push(...validateOptionalType("active", news.active, "boolean"));
+    failures.push(...validateOptionalType("adopt", news.adopt, "boolean"));
     const trigger = news.rotationTrigger;
     if (
       trigger !== undefined &&

@@ -2,7 +2,13 @@
 import { webhooks } from "../client";
 import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
 import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
-import { type CheckFailure, isUnknown } from "../validate";
+import {
+  type CheckFailure,
+  isRecord,
+  isUnknown,
+  validateOptionalType,
+  validateRequiredString,
+} from "../validate";
 import {
   type ApiCatalog,
   type CatalogInputs,
@@ -25,22 +31,6 @@ function fail(
   hint?: string,
 ) {
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-function optionalString(failures: CheckFailure[], property: string, value: unknown): void {
-  if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "string") {
-    failures.push({ property, reason: `${property} must be a string (got ${JSON.stringify(value)})` });
-  }
-}
-
-function requiredString(failures: CheckFailure[], property: string, value: unknown): void {
-  if (isUnknown(value)) return;
-  if (typeof value !== "string" || value.trim() === "") {
-    failures.push({ property, reason: `${property} is required and must be a non-empty string` });
-  }
 }
 
 function normalizeEvent(raw: unknown): EventDefinition {
@@ -75,9 +65,9 @@ function checkEvents(
       failures.push({ property: path, reason: `${path} must be an object with a name and a description` });
       return;
     }
-    requiredString(failures, `${path}.name`, event.name);
-    requiredString(failures, `${path}.description`, event.description);
-    optionalString(failures, `${path}.group`, event.group);
+    failures.push(...validateRequiredString(`${path}.name`, event.name));
+    failures.push(...validateRequiredString(`${path}.description`, event.description));
+    failures.push(...validateOptionalType(`${path}.group`, event.group, "string"));
     if (
       event.schema !== undefined &&
       event.schema !== null &&
@@ -174,9 +164,9 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
 
   async check(olds, news) {
     const failures: CheckFailure[] = [];
-    requiredString(failures, "slug", news.slug);
-    requiredString(failures, "name", news.name);
-    optionalString(failures, "description", news.description);
+    failures.push(...validateRequiredString("slug", news.slug));
+    failures.push(...validateRequiredString("name", news.name));
+    failures.push(...validateOptionalType("description", news.description, "string"));
     checkEvents(failures, news.events, olds, news.slug);
     if (news.adopt !== undefined && !isUnknown(news.adopt) && typeof news.adopt !== "boolean") {
       failures.push({

@@ -13,12 +13,14 @@ import {
 } from "../lifecycle";
 import {
   type CheckFailure,
+  isRecord,
   isUnknown,
   validateEventName,
   validateEventNames,
   validateFilterRules,
   validateHeaders,
   validateMaxRetries,
+  validateOptionalType,
   validateRateLimit,
   validateTimeoutSeconds,
   validateWebhookUrl,
@@ -52,16 +54,6 @@ function fail(
   hint?: string,
 ) {
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-function expectType(failures: CheckFailure[], property: string, value: unknown, type: string): void {
-  if (value === undefined || value === null || isUnknown(value)) return;
-  if (typeof value !== type) {
-    failures.push({ property, reason: `${property} must be a ${type} (got ${JSON.stringify(value)})` });
-  }
 }
 
 /** The pulumi id: Wacht has no route to get one endpoint, so the app is part of the id. */
@@ -200,7 +192,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       failures.push({ property: "app", reason: "app is required: a WebhookApp or an app slug" });
     }
     failures.push(...validateWebhookUrl("url", news.url, { allowPrivateUrls: settings().allowPrivateUrls }));
-    expectType(failures, "description", news.description, "string");
+    failures.push(...validateOptionalType("description", news.description, "string"));
     const hasEvents = news.events !== undefined && news.events !== null;
     const hasSubscriptions = news.subscriptions !== undefined && news.subscriptions !== null;
     if (hasEvents === hasSubscriptions) {
@@ -275,7 +267,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       });
     }
     for (const flag of ["active", "adopt", "reactivate", "verify"])
-      expectType(failures, flag, news[flag], "boolean");
+      failures.push(...validateOptionalType(flag, news[flag], "boolean"));
 
     const inputs: EndpointInputs = {
       pulumiName: String(news.pulumiName ?? ""),
