@@ -57,7 +57,11 @@ export function testStack(options: StackOptions) {
     const configJson = Object.fromEntries(
       Object.entries(config).map(([key, value]) => [
         key,
-        { value: typeof value === "string" ? value : JSON.stringify(value), secret: key.endsWith("apiKey") },
+        // Keys named like credentials are secret config, as a user would set them.
+        {
+          value: typeof value === "string" ? value : JSON.stringify(value),
+          secret: /(apiKey|Token)$/.test(key),
+        },
       ]),
     );
     const args = [

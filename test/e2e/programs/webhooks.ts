@@ -28,9 +28,27 @@ for (const { name, catalog, args } of spec.apps ?? []) {
   );
 }
 
+// A header value "$config:<key>" comes from the secret stack config `e2e:<key>`, as a real program's would.
+const config = new pulumi.Config("e2e");
+function headersOf(headers: Record<string, unknown> | undefined) {
+  if (headers === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(headers).map(([key, value]) => [
+      key,
+      typeof value === "string" && value.startsWith("$config:")
+        ? config.requireSecret(value.slice(8))
+        : String(value),
+    ]),
+  );
+}
+
 const endpoints = new Map<string, wacht.WebhookEndpoint>();
 for (const { name, app, args } of spec.endpoints ?? []) {
-  endpoints.set(name, new wacht.WebhookEndpoint(name, { ...args, app: apps.get(app) ?? app }));
+  const headers = headersOf(args.headers as Record<string, unknown> | undefined);
+  endpoints.set(
+    name,
+    new wacht.WebhookEndpoint(name, { ...args, ...(headers ? { headers } : {}), app: apps.get(app) ?? app }),
+  );
 }
 
 export const appSlugs = Object.fromEntries([...apps].map(([name, app]) => [name, app.slug]));
