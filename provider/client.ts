@@ -4,7 +4,8 @@
  * - puts Wacht's own error message (`errors[0].message`), the method and the path back into the SDK's
  *   error, which otherwise always says "An error occurred";
  * - retries 429, 502, 503 and 504 for every method, and network errors, timeouts and 500 for every
- *   method but POST, with exponential backoff and full jitter, honouring `Retry-After`, at most
+ *   method but POST (except the POSTs that only set a state), with exponential backoff and full
+ *   jitter, honouring `Retry-After`, at most
  *   {@link RETRY_POLICY.maxAttempts} attempts within {@link RETRY_POLICY.budgetMs};
  * - marks a POST that failed without an answer (or with a 500) as *ambiguous*: it may have been applied,
  *   so the caller reconciles (looks the object up) instead of blindly creating it twice;
@@ -52,6 +53,9 @@ class Semaphore {
 
 const limiter = new Semaphore(Math.max(1, MAX_CONCURRENCY));
 
+/** POST routes whose repetition changes nothing (they set a state), so they retry like a PUT. */
+const IDEMPOTENT_POSTS = [/^\/webhooks\/endpoints\/\d+\/reactivate$/, /\/archive-event$/];
+
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
@@ -87,7 +91,7 @@ function makeFetch(sdk: SdkModule): typeof fetch {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = (init?.method ?? "GET").toUpperCase();
     const path = url.pathname;
-    const idempotent = method !== "POST";
+    const idempotent = method !== "POST" || IDEMPOTENT_POSTS.some((pattern) => pattern.test(path));
     const started = Date.now();
     const fail = (message: string, status: number | undefined, ambiguous: boolean) =>
       new sdk.WachtError(message, status, { method, path, ...(ambiguous ? { ambiguous: true } : {}) });

@@ -117,6 +117,19 @@ async function getCatalog(slug: string): Promise<ApiCatalog> {
  * error, since Wacht cannot edit events (check catches this earlier when it knows the old inputs).
  */
 async function converge(live: ApiCatalog, desired: CatalogInputs): Promise<ApiCatalog> {
+  // Appending and archiving are POSTs the client does not repeat when their answer is lost; the plan is
+  // recomputed from the live catalog instead, which makes a second pass safe.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await convergeOnce(live, desired);
+    } catch (error) {
+      if (!isAmbiguous(error) || attempt >= 3) throw error;
+      live = await getCatalog(desired.slug);
+    }
+  }
+}
+
+async function convergeOnce(live: ApiCatalog, desired: CatalogInputs): Promise<ApiCatalog> {
   const api = await webhooks();
   let current = live;
   if (current.name !== desired.name || (current.description ?? "") !== desired.description) {

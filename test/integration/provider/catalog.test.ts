@@ -241,4 +241,27 @@ describe("WebhookEventCatalog retries", () => {
     expect(result.id).toBe(slug);
     expect(await liveEvents(slug)).toStrictEqual(["invoice.paid"]);
   });
+
+  it("finishes an update whose append and archive answers were lost, appending each event once", async () => {
+    const slug = unique("lost-update");
+    const first = await create(await checked({ slug, name: "Lost", events: [paid, created] }));
+    await bed.fault({
+      method: "POST",
+      path: `/webhooks/event-catalogs/${slug}/append-events`,
+      lostResponse: true,
+    });
+    await bed.fault({
+      method: "POST",
+      path: `/webhooks/event-catalogs/${slug}/archive-event`,
+      lostResponse: true,
+    });
+    const news = await checked({ slug, name: "Lost", events: [paid, voided] }, first.outs);
+    const result = await catalog.update(slug, first.outs, news);
+    expect(result.outs?.events).toStrictEqual([definition(paid), definition(voided)]);
+    expect(await liveEvents(slug)).toStrictEqual([
+      "invoice.paid",
+      "invoice.created (archived)",
+      "invoice.voided",
+    ]);
+  });
 });
