@@ -65,7 +65,7 @@ log "building pulumi $version from its Go module (a cold build takes 5-20 minute
 start=$(date +%s)
 (
   cd "$root/scripts/pulumi-build"
-  CGO_ENABLED=0 go build -trimpath -o "$bin/pulumi.tmp" \
+  CGO_ENABLED=0 go build -trimpath -buildvcs=false -o "$bin/pulumi.tmp" \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
     github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 )
