@@ -400,26 +400,10 @@ export function evaluateFilter(rules: unknown, payload: unknown): boolean {
 }
 
 /**
- * Postgres JSONB key order: shorter keys first, then bytewise. Stored JSON goes through this so it reads
- * back as Wacht's would (spec §2, §4.8) [inferred].
+ * JSON text in Postgres JSONB key order (shorter keys first, then bytewise), written directly: an object
+ * would put integer-like keys first. Stored JSON goes through this so it reads back, and is delivered, as
+ * Wacht's would (spec §2, §4.8) [inferred].
  */
-export function jsonbOrder(value: unknown): unknown {
-  // Note: an object cannot keep integer-like keys after others (JavaScript puts them first); use
-  // jsonbStringify where the bytes matter.
-  if (Array.isArray(value)) return value.map(jsonbOrder);
-  if (!isObject(value)) return value;
-  const keys = Object.keys(value).sort((a, b) => {
-    const la = Buffer.byteLength(a);
-    const lb = Buffer.byteLength(b);
-    if (la !== lb) return la - lb;
-    return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  });
-  const out: JsonObject = {};
-  for (const k of keys) out[k] = jsonbOrder(value[k]);
-  return out;
-}
-
-/** JSON text in Postgres JSONB key order, written directly so that integer-like keys keep their place. */
 export function jsonbStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(jsonbStringify).join(",")}]`;
   if (!isObject(value)) return JSON.stringify(value) ?? "null";

@@ -79,10 +79,6 @@ export function diffByTable(
   };
 }
 
-/** A string with surrounding whitespace kept as given; missing and null read as "". */
-export const emptyIfMissing = (value: unknown): unknown =>
-  value === undefined || value === null ? "" : value;
-
 /**
  * Warns the person running Pulumi. The dynamic-provider host has no logging API, so the warning goes
  * to the engine's Log service, whose address the host process was started with. Without an engine

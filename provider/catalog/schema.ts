@@ -114,9 +114,6 @@ export const catalogProperties: Record<string, PropertySpec> = {
   events: { normalize: eventsByName },
 };
 
-/** Properties whose values are secrets: none for catalogs. */
-export const catalogSecretOutputs: string[] = [];
-
 export function eventToApi(event: EventDefinition): ApiEventDefinition {
   return {
     name: event.name,
