@@ -15,6 +15,36 @@ export interface NewDelivery {
 }
 
 /** Appends a history row (Wacht's ClickHouse `webhook_logs`). */
+/**
+ * Logs an endpoint's change of state (`endpoint.reactivated` / `endpoint.deactivated`), a history row
+ * with no delivery behind it, as Wacht's ClickHouse log has.
+ */
+export function insertEndpointEvent(
+  store: Store,
+  endpoint: { deployment_id: string; app_slug: string; endpoint_id: bigint | string; url: string | null },
+  kind: "reactivated" | "deactivated",
+  timestamp: number,
+): void {
+  insertLog(store, {
+    delivery_id: nextId(),
+    deployment_id: endpoint.deployment_id,
+    app_slug: endpoint.app_slug,
+    endpoint_id: endpoint.endpoint_id,
+    endpoint_url: endpoint.url,
+    event_name: `endpoint.${kind}`,
+    status: kind,
+    http_status_code: null,
+    response_time_ms: null,
+    attempt_number: 0,
+    max_attempts: 0,
+    payload: null,
+    event_payload: null,
+    response_body: null,
+    error_message: null,
+    timestamp,
+  });
+}
+
 export function insertLog(store: Store, log: NewLog): void {
   store.run(
     `INSERT INTO webhook_logs (delivery_id, deployment_id, app_slug, endpoint_id, endpoint_url, event_name,

@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
-import { nextId, nowMicros } from "./ids";
-import { enqueueDelivery, insertLog } from "./queue";
+import { nowMicros } from "./ids";
+import { enqueueDelivery, insertEndpointEvent, insertLog } from "./queue";
 import { signPayload } from "./signing";
 import {
   DELIVERY_COLUMNS,
@@ -404,24 +404,12 @@ export class DeliveryWorker {
     const micros = nowMicros();
     // Only is_active changes: Wacht never writes auto_disabled / auto_disabled_at (spec §4.5).
     store.run("UPDATE webhook_endpoints SET is_active = 0, updated_at = ? WHERE id = ?", micros, endpointId);
-    insertLog(store, {
-      delivery_id: nextId(),
-      deployment_id: row.deployment_id,
-      app_slug: row.app_slug,
-      endpoint_id: row.endpoint_id,
-      endpoint_url: url,
-      event_name: "endpoint.deactivated",
-      status: "deactivated",
-      http_status_code: null,
-      response_time_ms: null,
-      attempt_number: 0,
-      max_attempts: 0,
-      payload: null,
-      event_payload: null,
-      response_body: null,
-      error_message: null,
-      timestamp: micros,
-    });
+    insertEndpointEvent(
+      store,
+      { deployment_id: row.deployment_id, app_slug: row.app_slug, endpoint_id: row.endpoint_id, url },
+      "deactivated",
+      micros,
+    );
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { type Context, pathI64, queryBool, queryI32, type Route } from "../context";
 import { ENDPOINT_NOT_FOUND, endpointReactivated, invalidPayload, notFound, TEST_INITIATED } from "../errors";
 import { formatTimestamp, nextId, nowMicros } from "../ids";
-import { enqueueDelivery, insertLog } from "../queue";
+import { enqueueDelivery, insertEndpointEvent } from "../queue";
 import { ENDPOINT_COLUMNS, type EndpointRow, endpointJson, toJsonb } from "../store";
 import {
   decodeObject,
@@ -222,24 +222,17 @@ function reactivateEndpoint(ctx: Context): unknown {
     // Wacht leaves auto_disabled / failure_count alone and clears the Redis failure counter.
     ctx.store.run("UPDATE webhook_endpoints SET is_active = 1, updated_at = ? WHERE id = ?", now, id);
     ctx.store.run("DELETE FROM endpoint_failures WHERE endpoint_id = ?", id);
-    insertLog(ctx.store, {
-      delivery_id: nextId(),
-      deployment_id: ctx.deploymentId,
-      app_slug: endpoint.app_slug,
-      endpoint_id: endpoint.id,
-      endpoint_url: endpoint.url,
-      event_name: "endpoint.reactivated",
-      status: "reactivated",
-      http_status_code: null,
-      response_time_ms: null,
-      attempt_number: 0,
-      max_attempts: 0,
-      payload: null,
-      event_payload: null,
-      response_body: null,
-      error_message: null,
-      timestamp: now,
-    });
+    insertEndpointEvent(
+      ctx.store,
+      {
+        deployment_id: ctx.deploymentId,
+        app_slug: endpoint.app_slug,
+        endpoint_id: endpoint.id,
+        url: endpoint.url,
+      },
+      "reactivated",
+      now,
+    );
   });
   return { success: true, message: endpointReactivated(endpoint.url) };
 }
