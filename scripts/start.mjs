@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the quick start. Starts the emulator on its persistent local database (unless
-// wacht:apiUrl / WACHT_API_URL point at a real Wacht), ensures the Pulumi CLI, runs `pulumi up --yes`
+// WACHT_API_URL points at a real Wacht), ensures the Pulumi CLI, runs `pulumi up --yes`
 // on the root project with a local file backend and stack `dev`, prints the outputs (secrets masked),
 // then `pulumi preview --expect-no-changes`. A second run changes nothing.
 import path from "node:path";

@@ -126,22 +126,9 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
   },
 
   async diff(_id, olds, news) {
-    // An omitted slug means "whatever Wacht generated", and a trigger set for the first time or removed
-    // does not rotate: neither is a change.
-    const desired: Record<string, unknown> = { ...news, slug: news.slug ?? olds.slug };
-    if (olds.rotationTrigger === undefined || news.rotationTrigger === undefined) {
-      desired.rotationTrigger = olds.rotationTrigger;
-    }
-    const result = diffByTable(appProperties, { ...olds }, desired);
-    // A first trigger value is still recorded, so a later change of it rotates.
-    if (!result.changes && olds.rotationTrigger !== news.rotationTrigger) {
-      return {
-        ...result,
-        changes: true,
-        stables: (result.stables ?? []).filter((key) => key !== "rotationTrigger"),
-      };
-    }
-    return result;
+    // An omitted slug means "whatever Wacht generated". A trigger set for the first time or removed is
+    // still a change (state records it); whether an update rotates is decided in update.
+    return diffByTable(appProperties, { ...olds }, { ...news, slug: news.slug ?? olds.slug });
   },
 
   async create(inputs) {

@@ -299,13 +299,13 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
   async diff(_id, olds, news) {
     const live = comparable(olds);
     const desired = comparable(news);
-    // An endpoint disabled outside Pulumi stays disabled unless the program opts into reactivation,
-    // which is then a change even though state (see read) records the program's wish to have it active.
-    const reactivating = olds.autoDisabled && news.reactivate && news.active;
-    if (olds.autoDisabled && !reactivating) desired.active = live.active;
-    const result = diffByTable(endpointProperties, live, desired);
-    if (!reactivating || containsUnknown(news.active)) return result;
-    return { ...result, changes: true, stables: (result.stables ?? []).filter((key) => key !== "active") };
+    // State keeps the program's wish (`active`) for an endpoint disabled outside Pulumi (see read); it
+    // is really off, and stays off unless the program opts into reactivation.
+    if (olds.autoDisabled) {
+      live.active = false;
+      if (!news.reactivate) desired.active = false;
+    }
+    return diffByTable(endpointProperties, live, desired);
   },
 
   async create(inputs) {
@@ -377,8 +377,8 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       throw fail(props, "read", error);
     }
     if (live === undefined) return {};
-    const disabledOutside =
-      (props.active !== false && !live.is_active) || (props.autoDisabled === true && !live.is_active);
+    // Off in Wacht while the program wants it on, now or already at the last read.
+    const disabledOutside = !live.is_active && (props.active !== false || props.autoDisabled === true);
     if (disabledOutside && !props.autoDisabled) {
       await warn(
         `WebhookEndpoint "${props.pulumiName}": endpoint ${endpointId} of app '${app}' was disabled outside Pulumi ` +

@@ -295,6 +295,39 @@ describe("WebhookEndpoint check", () => {
 });
 
 describe("WebhookEndpoint diff", () => {
+  // read records an endpoint disabled outside Pulumi as active: true (the program's wish) and
+  // autoDisabled: true, with isActive false.
+  const disabled = () => state({ active: true, isActive: false, autoDisabled: true });
+
+  it("leaves an endpoint disabled outside Pulumi alone without reactivate", async () => {
+    const result = await endpoint.diff("billing/123456789012345678", disabled(), inputs({ active: true }));
+    expect({ changes: result.changes, replaces: result.replaces }).toStrictEqual({
+      changes: false,
+      replaces: [],
+    });
+  });
+
+  it("plans an in-place update for an endpoint disabled outside Pulumi when reactivate is set", async () => {
+    const result = await endpoint.diff(
+      "billing/123456789012345678",
+      disabled(),
+      inputs({ active: true, reactivate: true }),
+    );
+    expect({ changes: result.changes, replaces: result.replaces }).toStrictEqual({
+      changes: true,
+      replaces: [],
+    });
+  });
+
+  it("does not plan a reactivation when the program itself wants the endpoint off", async () => {
+    const result = await endpoint.diff(
+      "billing/123456789012345678",
+      disabled(),
+      inputs({ active: false, reactivate: true }),
+    );
+    expect(result.changes).toBe(false);
+  });
+
   it("finds no change when the same program is declared twice", async () => {
     expect(await endpoint.diff("billing/123456789012345678", state(), inputs())).toStrictEqual({
       changes: false,
