@@ -3,12 +3,13 @@
  * fetch adapter that
  * - puts Wacht's own error message (`errors[0].message`), the method and the path back into the SDK's
  *   error, which otherwise always says "An error occurred";
- * - retries 429, 502, 503 and 504 for every method, and network errors, timeouts and 500 for every
- *   method but POST (except the POSTs that only set a state), with exponential backoff and full
- *   jitter, honouring `Retry-After`, at most
+ * - retries 429 and 503 (refused before any work) for every method, and network errors, timeouts,
+ *   500, 502 and 504 for every method but POST (except the POSTs that only set a state), with
+ *   exponential backoff and full jitter, honouring `Retry-After`, at most
  *   {@link RETRY_POLICY.maxAttempts} attempts within {@link RETRY_POLICY.budgetMs};
- * - marks a POST that failed without an answer (or with a 500) as *ambiguous*: it may have been applied,
- *   so the caller reconciles (looks the object up) instead of blindly creating it twice;
+ * - marks a POST that failed without an answer (or with a 500, 502 or 504, which a gateway may send after
+ *   the server committed) as *ambiguous*: it may have been applied, so the caller settles it (provider/
+ *   identify.ts) instead of blindly creating the object twice;
  * - bounds each attempt with a timeout and the whole process with a concurrency limit.
  */
 import { type ProviderSettings, settings } from "./config";
@@ -27,7 +28,10 @@ export const RETRY_POLICY = {
   baseDelayMs: 250,
   maxDelayMs: 20_000,
   attemptTimeoutMs: 30_000,
-  retryableStatuses: [429, 502, 503, 504],
+  /** Refused before any work was done: safe to repeat for every method. */
+  retryableStatuses: [429, 503],
+  /** May come after the server applied the request: repeated only when repeating is harmless. */
+  ambiguousStatuses: [500, 502, 504],
 };
 
 /** Requests in flight at once in one provider process (Wacht's default limit is 1000 per minute). */
@@ -93,8 +97,13 @@ function makeFetch(sdk: SdkModule): typeof fetch {
     const path = url.pathname;
     const idempotent = method !== "POST" || IDEMPOTENT_POSTS.some((pattern) => pattern.test(path));
     const started = Date.now();
-    const fail = (message: string, status: number | undefined, ambiguous: boolean) =>
-      new sdk.WachtError(message, status, { method, path, ...(ambiguous ? { ambiguous: true } : {}) });
+    const fail = (message: string, status: number | undefined, ambiguous: boolean, timedOut = false) =>
+      new sdk.WachtError(message, status, {
+        method,
+        path,
+        ...(ambiguous ? { ambiguous: true } : {}),
+        ...(timedOut ? { timedOut: true } : {}),
+      });
 
     await limiter.acquire();
     try {
@@ -108,21 +117,21 @@ function makeFetch(sdk: SdkModule): typeof fetch {
           if (response.ok) return response;
           const body = await response.text();
           const message = wachtMessage(response.status, body);
+          const uncertain = RETRY_POLICY.ambiguousStatuses.includes(response.status);
           const retryable =
-            RETRY_POLICY.retryableStatuses.includes(response.status) ||
-            (response.status === 500 && idempotent);
-          failure = fail(message, response.status, response.status === 500 && !idempotent);
+            RETRY_POLICY.retryableStatuses.includes(response.status) || (uncertain && idempotent);
+          failure = fail(message, response.status, uncertain && !idempotent);
           if (!retryable) throw failure;
           wait = retryAfterMs(response.headers.get("retry-after"));
         } catch (error) {
           if (error instanceof sdk.WachtError) throw error;
           if (init?.signal?.aborted) throw error;
           const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-          const reason =
-            (error as Error).name === "TimeoutError"
-              ? `no response within ${RETRY_POLICY.attemptTimeoutMs / 1000} s`
-              : (cause?.code ?? cause?.message ?? (error as Error).message);
-          failure = fail(`network error: ${reason}`, undefined, !idempotent);
+          const timedOut = (error as Error).name === "TimeoutError";
+          const reason = timedOut
+            ? `no response within ${RETRY_POLICY.attemptTimeoutMs / 1000} s`
+            : (cause?.code ?? cause?.message ?? (error as Error).message);
+          failure = fail(`network error: ${reason}`, undefined, !idempotent, timedOut);
           if (!idempotent) throw failure;
         }
         const delay = wait ?? backoffMs(attempt);

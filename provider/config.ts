@@ -10,6 +10,11 @@ export interface ProviderSettings {
   apiUrl: string;
   apiKey: string | undefined;
   allowPrivateUrls: boolean;
+  /**
+   * Every create takes the existing object it finds (apps and catalogs by slug, endpoints by app and URL)
+   * as if the resource said `adopt: true`: the one-off recovery after an interrupted deploy.
+   */
+  adoptExisting: boolean;
 }
 
 /** The `get` half of Pulumi's dynamic `Config`, which is all the provider reads. */
@@ -41,11 +46,15 @@ function parseBoolean(value: string | undefined): boolean {
   return value !== undefined && ["true", "1", "yes"].includes(value.trim().toLowerCase());
 }
 
-/** Current settings: `wacht:apiUrl`, `wacht:apiKey`, `wacht:allowPrivateUrls`, else the WACHT_* variables. */
+/**
+ * Current settings: `wacht:apiUrl`, `wacht:apiKey`, `wacht:allowPrivateUrls`, `wacht:adoptExisting`,
+ * else the WACHT_* variables.
+ */
 export function settings(): ProviderSettings {
   return {
     apiUrl: (fromStack("apiUrl") ?? fromEnv("WACHT_API_URL") ?? DEFAULT_API_URL).replace(/\/+$/, ""),
     apiKey: fromStack("apiKey") ?? fromEnv("WACHT_API_KEY"),
     allowPrivateUrls: parseBoolean(fromStack("allowPrivateUrls") ?? fromEnv("WACHT_ALLOW_PRIVATE_URLS")),
+    adoptExisting: parseBoolean(fromStack("adoptExisting") ?? fromEnv("WACHT_ADOPT_EXISTING")),
   };
 }

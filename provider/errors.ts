@@ -23,6 +23,8 @@ export interface RequestInfo {
   path: string;
   /** True when the request may have been applied although no answer came back (a lost response). */
   ambiguous?: boolean;
+  /** True when the attempt was abandoned for taking too long: the server may still be applying it. */
+  timedOut?: boolean;
 }
 
 /** Every error the provider throws. Its message is complete: what, where, why, and a hint when one helps. */
@@ -57,6 +59,11 @@ export function apiStatus(error: unknown): number | undefined {
 /** True when a failed request may still have been applied (no response came back). */
 export function isAmbiguous(error: unknown): boolean {
   return requestInfo(error)?.ambiguous === true;
+}
+
+/** True when the request was abandoned for taking too long (it may still land after the failure). */
+export function timedOut(error: unknown): boolean {
+  return requestInfo(error)?.timedOut === true;
 }
 
 function requestInfo(error: unknown): RequestInfo | undefined {

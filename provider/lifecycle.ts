@@ -40,6 +40,23 @@ export interface PropertySpec {
   normalize?: (value: unknown) => unknown;
 }
 
+/**
+ * The value without `undefined` anywhere: object keys holding it are dropped, array entries become
+ * `null`. The dynamic-provider host turns check's inputs into a protobuf Struct, which cannot hold
+ * `undefined` ("Unexpected struct type"), and that error would hide check's own failures.
+ */
+export function serializable<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : serializable(v))) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, serializable(v)]),
+    ) as T;
+  }
+  return value;
+}
+
 /** True when the value or anything inside it is Pulumi's not-yet-known preview sentinel. */
 export function containsUnknown(value: unknown): boolean {
   if (isUnknown(value)) return true;

@@ -88,8 +88,15 @@ export function normalizeAppSlug(raw: string): string {
 export function validateAppSlug(path: string, raw: unknown): CheckFailure[] {
   if (raw === undefined || raw === null || isUnknown(raw)) return [];
   if (typeof raw !== "string") return [failure(path, `app_slug must be a string (got ${show(raw)})`)];
-  if (normalizeAppSlug(raw) === "") {
+  const slug = normalizeAppSlug(raw);
+  if (slug === "") {
     return [failure(path, `app_slug must contain at least one alphanumeric character (got ${show(raw)})`)];
+  }
+  // Wacht keeps app slugs in a varchar(255) column; a longer one fails there with a 500.
+  if (slug.length > 255) {
+    return [
+      failure(path, `app_slug must be at most 255 characters after normalisation (got ${slug.length})`),
+    ];
   }
   return [];
 }
@@ -630,4 +637,27 @@ export function validateOptionalType(
 export function validateRequiredString(path: string, value: unknown): CheckFailure[] {
   if (isUnknown(value) || (typeof value === "string" && value.trim() !== "")) return [];
   return [{ property: path, reason: `${path} is required and must be a non-empty string` }];
+}
+
+/** Wacht's request body limit (axum's default, not raised on the webhook routes): beyond it, 413. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Checks that the JSON body a create would send fits Wacht's limit. The failure names the largest
+ * property, the one to shrink. Skipped while any value is not known yet.
+ */
+export function validateBodySize(body: Record<string, unknown>): CheckFailure[] {
+  if (Object.values(body).some((v) => JSON.stringify(v ?? null).includes(UNKNOWN))) return [];
+  const total = Buffer.byteLength(JSON.stringify(body));
+  if (total <= MAX_BODY_BYTES) return [];
+  const sizes = Object.entries(body).map(
+    ([key, v]) => [key, Buffer.byteLength(JSON.stringify(v ?? null))] as const,
+  );
+  const [largest, size] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return [
+    failure(
+      largest,
+      `${largest} is ${size} bytes: the request would be ${total} bytes, and Wacht accepts at most ${MAX_BODY_BYTES} (2 MiB)`,
+    ),
+  ];
 }

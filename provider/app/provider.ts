@@ -1,7 +1,19 @@
 /** WebhookApp lifecycle: check · diff · create · read · update · delete. */
+import { randomUUID } from "node:crypto";
 import { type WebhooksApi, webhooks } from "../client";
-import { apiStatus, isAmbiguous, type Operation, toProviderError } from "../errors";
-import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
+import { settings } from "../config";
+import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
+import {
+  claim,
+  claimedByOthers,
+  type Holder,
+  heldError,
+  identify,
+  MAX_CREATE_ATTEMPTS,
+  release,
+  serialized,
+} from "../identify";
+import { configure, diffByTable, type Implementation, serializable, warn } from "../lifecycle";
 import {
   type CheckFailure,
   isUnknown,
@@ -15,11 +27,15 @@ import {
   type AppInputs,
   type AppOutputs,
   appProperties,
+  autoSlug,
   fromApi,
   inputsFromOutputs,
+  matchesInputs,
 } from "./schema";
 
 const RESOURCE = "WebhookApp";
+/** The claims kind of apps (identify.ts). */
+const CLAIMS = "app";
 
 function fail(inputs: Pick<AppInputs, "pulumiName">, operation: Operation, error: unknown, hint?: string) {
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
@@ -66,6 +82,83 @@ async function rotate(api: WebhooksApi, slug: string, oldSecret: string): Promis
     if (live.signing_secret !== oldSecret) return live;
     return (await api.rotateWebhookSecret(slug)) as ApiApp;
   }
+}
+
+/** The live app, or undefined when Wacht has none with this slug. */
+async function findApp(api: WebhooksApi, slug: string): Promise<ApiApp | undefined> {
+  try {
+    return await getApp(api, slug);
+  } catch (error) {
+    if (apiStatus(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+function createBody(inputs: AppInputs) {
+  return {
+    name: inputs.name,
+    ...(inputs.slug !== undefined ? { app_slug: inputs.slug } : {}),
+    ...(inputs.description !== "" ? { description: inputs.description } : {}),
+    failure_notification_emails: inputs.failureNotificationEmails,
+    ...(inputs.eventCatalog !== undefined ? { event_catalog_slug: inputs.eventCatalog } : {}),
+  };
+}
+
+/**
+ * An app of state written before auto-naming, replaced without a slug: Wacht names it, so a lost answer
+ * cannot be told apart and the create is sent once.
+ */
+async function createUnnamed(api: WebhooksApi, inputs: AppInputs): Promise<ApiApp> {
+  return (await api.createWebhookApp(createBody(inputs))) as ApiApp;
+}
+
+/**
+ * Creates the app with this slug exactly once. A look before the create tells whether the app predates
+ * it (taken only when adopting); after a create whose outcome is unknown, or a 409 for an app that did
+ * not exist a moment earlier, the app is read back and taken when it carries what was asked for.
+ */
+async function createNamed(api: WebhooksApi, inputs: AppInputs, holder: Holder): Promise<ApiApp> {
+  const slug = inputs.slug as string;
+  const take = (app: ApiApp) => {
+    const other = claim(CLAIMS, slug, holder);
+    if (other) throw heldError(`App '${slug}'`, other);
+    return app;
+  };
+  return serialized(`app\u0000${slug}`, async () => {
+    const existing = await findApp(api, slug);
+    if (existing) {
+      if (inputs.adopt || settings().adoptExisting) return take(existing);
+      throw new WachtProviderError(
+        `App '${slug}' already exists in Wacht.\n` +
+          "To manage it with Pulumi without rotating its secret, set adopt: true on this resource.",
+      );
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return take((await api.createWebhookApp(createBody(inputs))) as ApiApp);
+      } catch (error) {
+        if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
+        // It did not exist when this create began: if it exists now with what was asked for, this
+        // create (an attempt whose answer was lost) made it.
+        const found = await findApp(api, slug);
+        const settled = identify(
+          found ? [found] : [],
+          (app) => app.app_slug,
+          (app) => matchesInputs(app, inputs),
+          new Set(),
+          claimedByOthers(CLAIMS, holder),
+        );
+        if (settled.outcome === "one") return take(settled.object);
+        if (found) {
+          throw new WachtProviderError(
+            `App '${slug}' was created by someone else while this create ran (its name, description, ` +
+              "e-mails or catalog differ from the program's). Set adopt: true to take it over, or choose another slug.",
+          );
+        }
+        if (apiStatus(error) === 409 || attempt >= MAX_CREATE_ATTEMPTS) throw error;
+      }
+    }
+  });
 }
 
 /** The WebhookApp implementation the thin loader calls. */
@@ -118,11 +211,17 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
       active: (news.active as boolean | undefined) ?? true,
       adopt: (news.adopt as boolean | undefined) ?? false,
     };
-    if (typeof news.slug === "string")
+    if (typeof news.slug === "string") {
       inputs.slug = isUnknown(news.slug) ? news.slug : normalizeAppSlug(news.slug);
+    } else if (news.slug === undefined || news.slug === null) {
+      // Auto-naming: a new app gets its slug here, once, so that its create can be recognised by it.
+      // An existing app keeps the slug it has (apps created before auto-naming keep Wacht's `slug_<digits>`).
+      if (olds === undefined || Object.keys(olds).length === 0) inputs.slug = autoSlug(inputs.pulumiName);
+      else if (typeof olds.slug === "string") inputs.slug = olds.slug;
+    }
     if (typeof news.eventCatalog === "string") inputs.eventCatalog = news.eventCatalog;
     if (trigger !== undefined && trigger !== null) inputs.rotationTrigger = String(trigger);
-    return { inputs, failures };
+    return { inputs: serializable(inputs), failures };
   },
 
   async diff(_id, olds, news) {
@@ -133,44 +232,15 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
 
   async create(inputs) {
     const api = await webhooks();
-    const started = Date.now();
-    let live: ApiApp;
+    const holder: Holder = { name: inputs.pulumiName, token: randomUUID() };
     try {
-      live = (await api.createWebhookApp({
-        name: inputs.name,
-        ...(inputs.slug !== undefined ? { app_slug: inputs.slug } : {}),
-        ...(inputs.description !== "" ? { description: inputs.description } : {}),
-        failure_notification_emails: inputs.failureNotificationEmails,
-        ...(inputs.eventCatalog !== undefined ? { event_catalog_slug: inputs.eventCatalog } : {}),
-      })) as ApiApp;
-    } catch (error) {
-      const conflict = apiStatus(error) === 409;
-      if (inputs.slug === undefined || (!conflict && !isAmbiguous(error)))
-        throw fail(inputs, "create", error);
-      let existing: ApiApp;
-      try {
-        existing = await getApp(api, inputs.slug);
-      } catch (lookup) {
-        throw fail(inputs, "create", apiStatus(lookup) === 404 ? error : lookup);
-      }
-      // A create whose answer was lost shows up as an app created just now: it is ours.
-      const ours = !conflict && Date.parse(existing.created_at) >= started - 60_000;
-      if (!ours && !inputs.adopt) {
-        throw fail(
-          inputs,
-          "create",
-          error,
-          `App '${inputs.slug}' already exists in Wacht. To manage it with Pulumi without rotating its secret, set adopt: true on this resource.`,
-        );
-      }
-      live = existing;
-    }
-    try {
+      let live =
+        inputs.slug === undefined ? await createUnnamed(api, inputs) : await createNamed(api, inputs, holder);
       live = await converge(api, live, inputs);
+      return { id: live.app_slug, outs: fromApi(live, inputs, {}) };
     } catch (error) {
       throw fail(inputs, "create", error);
     }
-    return { id: live.app_slug, outs: fromApi(live, inputs, {}) };
   },
 
   async read(id, props) {
@@ -226,6 +296,7 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
   async delete(id, props) {
     try {
       await (await webhooks()).deleteWebhookApp(id);
+      release(CLAIMS, id);
     } catch (error) {
       if (apiStatus(error) === 404) return;
       throw fail(props, "delete", error);

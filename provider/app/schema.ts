@@ -2,9 +2,12 @@
  * WebhookApp: argument, input and output types, the property table, normalisation, and the mapping to
  * and from Wacht's snake_case JSON (the only place that knows it).
  */
+
+import { randomInt } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookEventCatalog } from "../catalog/resource";
 import type { PropertySpec } from "../lifecycle";
+import { canonicalJson, normalizeAppSlug } from "../validate";
 
 /** Arguments of {@link WebhookApp}. */
 export interface WebhookAppArgs {
@@ -12,8 +15,10 @@ export interface WebhookAppArgs {
   name: pulumi.Input<string>;
   /**
    * The app's slug, normalised exactly as Wacht does (`"Payments-Int"` becomes `payments_int`, with a
-   * warning). Omitted, Wacht generates `slug_<digits>`. Changing it replaces the app (and issues a new
-   * signing secret, as any new app gets).
+   * warning). Default: auto-named from the resource name plus a random suffix (`billing_k3j9x0q` for a
+   * resource named "billing"), chosen once before the create, so that a create whose answer was lost is
+   * found again by its slug. Changing it replaces the app (and issues a new signing secret, as any new app
+   * gets).
    */
   slug?: pulumi.Input<string>;
   /** Description. Default `""`. Updates in place. */
@@ -142,4 +147,34 @@ export function inputsFromOutputs(outputs: AppOutputs): AppInputs {
   if (outputs.eventCatalog !== undefined) inputs.eventCatalog = outputs.eventCatalog;
   if (outputs.rotationTrigger !== undefined) inputs.rotationTrigger = outputs.rotationTrigger;
   return inputs;
+}
+
+/** Wacht keeps slugs in a `varchar(255)` column: longer ones fail there with a 500. */
+export const MAX_SLUG_LENGTH = 255;
+
+const SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * The slug of a new app that declares none, the Pulumi way (auto-naming): the resource name and seven
+ * random characters, normalised as Wacht would (`"Billing-EU"` → `billing_eu_k3j9x0q`).
+ */
+export function autoSlug(pulumiName: string): string {
+  let suffix = "";
+  for (let i = 0; i < 7; i++) suffix += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+  const base = normalizeAppSlug(pulumiName).slice(0, MAX_SLUG_LENGTH - suffix.length - 1);
+  return base === "" ? suffix : `${base}_${suffix}`;
+}
+
+/**
+ * True when the live app carries what `inputs` ask for at create (name, description, failure e-mails,
+ * catalog): how a create whose answer was lost recognises the app it made.
+ */
+export function matchesInputs(app: ApiApp, inputs: AppInputs): boolean {
+  return (
+    app.name === inputs.name &&
+    (app.description ?? "") === inputs.description &&
+    canonicalJson(sortedEmails(app.failure_notification_emails ?? [])) ===
+      canonicalJson(sortedEmails(inputs.failureNotificationEmails)) &&
+    (app.event_catalog_slug ?? undefined) === inputs.eventCatalog
+  );
 }

@@ -1,11 +1,31 @@
 /** WebhookEventCatalog lifecycle: check · diff · create · read · update · delete. */
+import { randomUUID } from "node:crypto";
 import { webhooks } from "../client";
+import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
-import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
+import {
+  claim,
+  claimedByOthers,
+  type Holder,
+  heldError,
+  identify,
+  MAX_CREATE_ATTEMPTS,
+  release,
+  serialized,
+} from "../identify";
+import {
+  configure,
+  containsUnknown,
+  diffByTable,
+  type Implementation,
+  serializable,
+  warn,
+} from "../lifecycle";
 import {
   type CheckFailure,
   isRecord,
   isUnknown,
+  validateBodySize,
   validateOptionalType,
   validateRequiredString,
 } from "../validate";
@@ -20,9 +40,12 @@ import {
   eventToApi,
   fromApi,
   inputsFromOutputs,
+  matchesInputs,
 } from "./schema";
 
 const RESOURCE = "WebhookEventCatalog";
+/** The claims kind of catalogs (identify.ts). */
+const CLAIMS = "catalog";
 
 function fail(
   inputs: Pick<CatalogInputs, "pulumiName">,
@@ -111,6 +134,16 @@ async function getCatalog(slug: string): Promise<ApiCatalog> {
   return (await api.getWebhookEventCatalog(slug)) as ApiCatalog;
 }
 
+/** The live catalog, or undefined when Wacht has none with this slug. */
+async function findCatalog(slug: string): Promise<ApiCatalog | undefined> {
+  try {
+    return await getCatalog(slug);
+  } catch (error) {
+    if (apiStatus(error) === 404) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Makes the live catalog's name, description and events match `desired`: appends new events,
  * unarchives re-added ones, archives removed ones. A definition that differs from the live one is an
@@ -197,7 +230,17 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
         : (news.events as EventDefinition[]),
       adopt: (news.adopt as boolean | undefined) ?? false,
     };
-    return { inputs, failures };
+    if (failures.length === 0 && !containsUnknown(inputs)) {
+      failures.push(
+        ...validateBodySize({
+          slug: inputs.slug,
+          name: inputs.name,
+          description: inputs.description,
+          events: inputs.events.map(eventToApi),
+        }),
+      );
+    }
+    return { inputs: serializable(inputs), failures };
   },
 
   async diff(_id, olds, news) {
@@ -206,43 +249,63 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
 
   async create(inputs) {
     const api = await webhooks();
-    const started = Date.now();
-    let live: ApiCatalog;
+    const holder: Holder = { name: inputs.pulumiName, token: randomUUID() };
+    const take = (catalog: ApiCatalog) => {
+      const other = claim(CLAIMS, inputs.slug, holder);
+      if (other) throw heldError(`Catalog '${inputs.slug}'`, other);
+      return catalog;
+    };
     try {
-      live = (await api.createWebhookEventCatalog({
-        slug: inputs.slug,
-        name: inputs.name,
-        ...(inputs.description !== "" ? { description: inputs.description } : {}),
-        events: inputs.events.map(eventToApi) as never,
-      })) as ApiCatalog;
-    } catch (error) {
-      const conflict = apiStatus(error) === 409;
-      if (!conflict && !isAmbiguous(error)) throw fail(inputs, "create", error);
-      // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events are
-      // all archived is what an earlier delete (or replacement) left behind, and is taken back.
-      try {
-        live = await getCatalog(inputs.slug);
-      } catch (lookup) {
-        throw fail(inputs, "create", apiStatus(lookup) === 404 ? error : lookup);
-      }
-      const tombstone = live.events.every((e) => e.is_archived);
-      // A create whose answer was lost shows up as a catalog created just now: it is ours.
-      const ours = !conflict && Date.parse(live.created_at) >= started - 60_000;
-      if (!inputs.adopt && !tombstone && !ours) {
-        throw fail(
-          inputs,
-          "create",
-          error,
-          `Catalog '${inputs.slug}' already exists in Wacht. To manage it with Pulumi, set adopt: true on this resource.`,
-        );
-      }
-    }
-    try {
-      live = await converge(live, inputs);
+      const live = await serialized(`catalog\u0000${inputs.slug}`, async () => {
+        const existing = await findCatalog(inputs.slug);
+        if (existing) {
+          // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events
+          // are all archived is what an earlier delete (or replacement) left behind, and is taken back.
+          const tombstone = existing.events.every((e) => e.is_archived);
+          if (tombstone || inputs.adopt || settings().adoptExisting) return take(existing);
+          throw new WachtProviderError(
+            `Catalog '${inputs.slug}' already exists in Wacht.\n` +
+              "To manage it with Pulumi, set adopt: true on this resource.",
+          );
+        }
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return take(
+              (await api.createWebhookEventCatalog({
+                slug: inputs.slug,
+                name: inputs.name,
+                ...(inputs.description !== "" ? { description: inputs.description } : {}),
+                events: inputs.events.map(eventToApi) as never,
+              })) as ApiCatalog,
+            );
+          } catch (error) {
+            if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
+            // It did not exist when this create began: if it exists now with what was asked for, this
+            // create (an attempt whose answer was lost) made it.
+            const found = await findCatalog(inputs.slug);
+            const settled = identify(
+              found ? [found] : [],
+              (catalog) => catalog.slug,
+              (catalog) => matchesInputs(catalog, inputs),
+              new Set(),
+              claimedByOthers(CLAIMS, holder),
+            );
+            if (settled.outcome === "one") return take(settled.object);
+            if (found) {
+              throw new WachtProviderError(
+                `Catalog '${inputs.slug}' was created by someone else while this create ran (its name, ` +
+                  "description or events differ from the program's). Set adopt: true to take it over, or choose another slug.",
+              );
+            }
+            if (apiStatus(error) === 409 || attempt >= MAX_CREATE_ATTEMPTS) throw error;
+          }
+        }
+      });
+      const converged = await converge(live, inputs);
+      return { id: converged.slug, outs: fromApi(converged, inputs) };
     } catch (error) {
       throw fail(inputs, "create", error);
     }
-    return { id: live.slug, outs: fromApi(live, inputs) };
   },
 
   async read(id, props) {
@@ -274,6 +337,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
         description: live.description ?? "",
         events: [],
       });
+      release(CLAIMS, id);
     } catch (error) {
       if (apiStatus(error) === 404) return;
       throw fail(props, "delete", error);

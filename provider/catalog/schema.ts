@@ -159,3 +159,17 @@ export function inputsFromOutputs(outputs: CatalogOutputs): CatalogInputs {
   const { pulumiName, slug, name, description, events, adopt } = outputs;
   return { pulumiName, slug, name, description, events, adopt };
 }
+
+/**
+ * True when the live catalog carries what `inputs` ask for at create (name, description, the events
+ * with their definitions): how a create whose answer was lost recognises the catalog it made.
+ */
+export function matchesInputs(catalog: ApiCatalog, inputs: CatalogInputs): boolean {
+  const keys = (events: EventDefinition[]) =>
+    canonicalJson(Object.fromEntries(events.map((e) => [e.name, eventKey(e)])));
+  return (
+    catalog.name === inputs.name &&
+    (catalog.description ?? "") === inputs.description &&
+    keys(catalog.events.map(eventFromApi)) === keys(inputs.events)
+  );
+}

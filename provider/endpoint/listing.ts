@@ -62,9 +62,16 @@ export async function findEndpoint(
   }
 }
 
-/** Every endpoint of the app, inactive ones included. */
-export async function listAllEndpoints(api: WebhooksApi, app: string): Promise<ApiEndpoint[]> {
-  const current = listing(app);
+/**
+ * Every endpoint of the app, inactive ones included. `fresh` reads Wacht now, sharing no page read
+ * earlier: what settles a create whose answer was lost must see that create.
+ */
+export async function listAllEndpoints(
+  api: WebhooksApi,
+  app: string,
+  options: { fresh?: boolean } = {},
+): Promise<ApiEndpoint[]> {
+  const current: Listing = options.fresh ? { createdAt: Date.now(), pages: [] } : listing(app);
   const all: ApiEndpoint[] = [];
   for (let index = 0; ; index++) {
     const { data, has_more } = await page(api, app, current, index);

@@ -1,20 +1,42 @@
 /** WebhookEndpoint lifecycle: check · diff · create · read · update · delete. */
+import { randomUUID } from "node:crypto";
 import type { EventDefinition } from "../catalog/schema";
 import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
-import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
+import {
+  apiStatus,
+  isAmbiguous,
+  type Operation,
+  timedOut,
+  toProviderError,
+  WachtProviderError,
+} from "../errors";
+import {
+  ambiguousMatchError,
+  baseline,
+  claim,
+  claimedByOthers,
+  type Holder,
+  type Identified,
+  identify,
+  MAX_CREATE_ATTEMPTS,
+  release,
+  serialized,
+} from "../identify";
 import {
   changedProperties,
   configure,
   containsUnknown,
   diffByTable,
   type Implementation,
+  serializable,
   warn,
 } from "../lifecycle";
 import {
   type CheckFailure,
   isRecord,
   isUnknown,
+  validateBodySize,
   validateEventName,
   validateEventNames,
   validateFilterRules,
@@ -36,6 +58,7 @@ import {
   endpointProperties,
   fromApi,
   inputsFromOutputs,
+  matchesInputs,
   type RateLimit,
   rateLimitToApi,
   type Subscription,
@@ -46,6 +69,8 @@ import {
 } from "./schema";
 
 const RESOURCE = "WebhookEndpoint";
+/** The claims kind of endpoints (identify.ts). */
+const CLAIMS = "endpoint";
 
 function fail(
   inputs: Pick<EndpointInputs, "pulumiName">,
@@ -182,6 +207,101 @@ async function verify(
   }
 }
 
+/**
+ * The existing endpoint to adopt: the one of the app at this URL that no other resource of the
+ * deployment holds; when several share the URL, the one that also carries every declared field.
+ * Undefined when there is none (the endpoint is then created).
+ */
+async function adoptable(
+  api: WebhooksApi,
+  inputs: EndpointInputs,
+  holder: Holder,
+): Promise<ApiEndpoint | undefined> {
+  const held = claimedByOthers(CLAIMS, holder);
+  let matches = (await listAllEndpoints(api, inputs.app, { fresh: true })).filter(
+    (e) => e.url === inputs.url && !held.has(String(e.id)),
+  );
+  if (matches.length > 1) {
+    const exact = matches.filter((e) => matchesInputs(e, inputs));
+    if (exact.length > 0) matches = exact;
+  }
+  if (matches.length > 1) {
+    throw new WachtProviderError(
+      `${matches.length} endpoints of app '${inputs.app}' have URL ${inputs.url}: ${matches.map((e) => e.id).join(", ")}. ` +
+        "Adoption needs exactly one: delete the extra ones, or give this endpoint a distinct URL.",
+    );
+  }
+  const found = matches[0];
+  if (found) claim(CLAIMS, String(found.id), holder);
+  return found;
+}
+
+/**
+ * Creates the endpoint once, whatever the network does. After a create whose outcome is unknown the
+ * app's endpoints are read fresh and the one this create made is taken (identify.ts); when there is
+ * none the create is sent again.
+ */
+async function createExactlyOnce(
+  api: WebhooksApi,
+  inputs: EndpointInputs,
+  holder: Holder,
+): Promise<ApiEndpoint> {
+  const before = await baseline(`endpoints\u0000${inputs.app}`, async () =>
+    (await listAllEndpoints(api, inputs.app, { fresh: true })).map((e) => String(e.id)),
+  );
+  for (let attempt = 1; ; attempt++) {
+    forgetListing(inputs.app);
+    try {
+      const live = (await api.createWebhookEndpoint(inputs.app, {
+        url: inputs.url,
+        ...(inputs.description !== "" ? { description: inputs.description } : {}),
+        headers: inputs.headers,
+        subscriptions: subscriptionsToApi(subscriptionsOf(inputs)) as never,
+        max_retries: inputs.maxRetries,
+        timeout_seconds: inputs.timeoutSeconds,
+        ...(inputs.rateLimit !== null ? { rate_limit_config: rateLimitToApi(inputs.rateLimit) } : {}),
+      })) as ApiEndpoint;
+      claim(CLAIMS, String(live.id), holder);
+      return live;
+    } catch (error) {
+      if (!isAmbiguous(error)) throw error;
+      const settled = await settle(api, inputs, holder, before, timedOut(error));
+      if (settled.outcome === "one") {
+        claim(CLAIMS, String(settled.object.id), holder);
+        return settled.object;
+      }
+      if (settled.outcome === "several")
+        throw ambiguousMatchError(`endpoints of app '${inputs.app}'`, settled.ids);
+      if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** How long a create abandoned for slowness may still take to land (Wacht's writes are one transaction). */
+const LATE_LANDING_MS = 3_000;
+
+async function settle(
+  api: WebhooksApi,
+  inputs: EndpointInputs,
+  holder: Holder,
+  before: ReadonlySet<string>,
+  late: boolean,
+): Promise<Identified<ApiEndpoint>> {
+  const look = async () =>
+    identify(
+      await listAllEndpoints(api, inputs.app, { fresh: true }),
+      (e) => String(e.id),
+      (e) => matchesInputs(e, inputs),
+      before,
+      claimedByOthers(CLAIMS, holder),
+    );
+  const found = await look();
+  if (found.outcome !== "none" || !late) return found;
+  // An attempt cut off by the client's timeout may still be running in Wacht: look once more later.
+  await new Promise((resolve) => setTimeout(resolve, LATE_LANDING_MS));
+  return look();
+}
+
 /** The WebhookEndpoint implementation the thin loader calls. */
 export const endpointImplementation: Implementation<EndpointInputs, EndpointOutputs> = {
   configure,
@@ -191,7 +311,13 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     if (!isUnknown(news.app) && (typeof news.app !== "string" || news.app.trim() === "")) {
       failures.push({ property: "app", reason: "app is required: a WebhookApp or an app slug" });
     }
-    failures.push(...validateWebhookUrl("url", news.url, { allowPrivateUrls: settings().allowPrivateUrls }));
+    if (news.url === undefined || news.url === null) {
+      failures.push({ property: "url", reason: "url is required: the receiver's http or https URL" });
+    } else {
+      failures.push(
+        ...validateWebhookUrl("url", news.url, { allowPrivateUrls: settings().allowPrivateUrls }),
+      );
+    }
     failures.push(...validateOptionalType("description", news.description, "string"));
     const hasEvents = news.events !== undefined && news.events !== null;
     const hasSubscriptions = news.subscriptions !== undefined && news.subscriptions !== null;
@@ -293,7 +419,17 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     if (news.catalogEvents !== undefined && news.catalogEvents !== null) {
       inputs.catalogEvents = news.catalogEvents as EventDefinition[];
     }
-    return { inputs, failures };
+    if (failures.length === 0 && !containsUnknown(inputs)) {
+      failures.push(
+        ...validateBodySize({
+          url: inputs.url,
+          description: inputs.description,
+          headers: inputs.headers,
+          subscriptions: subscriptionsToApi(subscriptionsOf(inputs)),
+        }),
+      );
+    }
+    return { inputs: serializable(inputs), failures };
   },
 
   async diff(_id, olds, news) {
@@ -310,62 +446,41 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
 
   async create(inputs) {
     const api = await webhooks();
-    const subscriptions = subscriptionsOf(inputs);
-    const started = Date.now();
-    let live: ApiEndpoint | undefined;
-    try {
-      if (inputs.adopt) {
-        const matches = (await listAllEndpoints(api, inputs.app)).filter((e) => e.url === inputs.url);
-        if (matches.length > 1) {
-          throw new WachtProviderError(
-            `${matches.length} endpoints of app '${inputs.app}' have URL ${inputs.url}: ${matches.map((e) => e.id).join(", ")}. ` +
-              "Adoption needs exactly one: delete the extra ones, or give this endpoint a distinct URL.",
-          );
+    const holder: Holder = { name: inputs.pulumiName, token: randomUUID() };
+    const adopting = inputs.adopt || settings().adoptExisting;
+    // Creates that could make indistinguishable endpoints (one app, one URL) settle one at a time.
+    return serialized(`endpoint\u0000${inputs.app}\u0000${inputs.url}`, async () => {
+      try {
+        const adopted = adopting ? await adoptable(api, inputs, holder) : undefined;
+        if (adopted === undefined) {
+          let live = await createExactlyOnce(api, inputs, holder);
+          if (!inputs.active)
+            live = (await applyPatch(api, inputs.app, live.id, { is_active: false })) ?? live;
+          const outs = fromApi(live, inputs, { subscriptions: subscriptionsOf(inputs), autoDisabled: false });
+          if (inputs.verify)
+            outs.lastVerification = await verify(api, inputs.app, outs.endpointId, inputs.pulumiName);
+          return { id: endpointPulumiId(live.app_slug, outs.endpointId), outs };
         }
-        live = matches[0];
+        // Adopted: converge the existing endpoint to the program with one PATCH.
+        const current = fromApi(adopted, inputs, {
+          subscriptions: subscriptionsFromApi(adopted),
+          autoDisabled: false,
+        });
+        const patched = await applyPatch(
+          api,
+          inputs.app,
+          current.endpointId,
+          patchFor(current, inputs, true),
+        );
+        const outs = fromApi(patched ?? adopted, inputs, {
+          subscriptions: patched ? subscriptionsOf(inputs) : subscriptionsFromApi(adopted),
+          autoDisabled: false,
+        });
+        return { id: endpointPulumiId(inputs.app, outs.endpointId), outs };
+      } catch (error) {
+        throw fail(inputs, adopting ? "adopt" : "create", error);
       }
-      if (live === undefined) {
-        forgetListing(inputs.app);
-        try {
-          live = (await api.createWebhookEndpoint(inputs.app, {
-            url: inputs.url,
-            ...(inputs.description !== "" ? { description: inputs.description } : {}),
-            headers: inputs.headers,
-            subscriptions: subscriptionsToApi(subscriptions) as never,
-            max_retries: inputs.maxRetries,
-            timeout_seconds: inputs.timeoutSeconds,
-            ...(inputs.rateLimit !== null ? { rate_limit_config: rateLimitToApi(inputs.rateLimit) } : {}),
-          })) as ApiEndpoint;
-        } catch (error) {
-          if (!isAmbiguous(error)) throw error;
-          // The create may have happened although its answer was lost: an endpoint with this URL
-          // created since we started is ours.
-          const ours = (await listAllEndpoints(api, inputs.app)).filter(
-            (e) => e.url === inputs.url && Date.parse(e.created_at) >= started - 60_000,
-          );
-          if (ours.length !== 1) throw error;
-          live = ours[0]!;
-        }
-        if (!inputs.active) live = (await applyPatch(api, inputs.app, live.id, { is_active: false })) ?? live;
-        const outs = fromApi(live, inputs, { subscriptions, autoDisabled: false });
-        if (inputs.verify)
-          outs.lastVerification = await verify(api, inputs.app, outs.endpointId, inputs.pulumiName);
-        return { id: endpointPulumiId(live.app_slug, outs.endpointId), outs };
-      }
-      // Adopted: converge the existing endpoint to the program with one PATCH.
-      const current = fromApi(live, inputs, {
-        subscriptions: subscriptionsFromApi(live),
-        autoDisabled: false,
-      });
-      const patched = await applyPatch(api, inputs.app, current.endpointId, patchFor(current, inputs, true));
-      const outs = fromApi(patched ?? live, inputs, {
-        subscriptions: patched ? subscriptions : subscriptionsFromApi(live),
-        autoDisabled: false,
-      });
-      return { id: endpointPulumiId(inputs.app, outs.endpointId), outs };
-    } catch (error) {
-      throw fail(inputs, inputs.adopt ? "adopt" : "create", error);
-    }
+    });
   },
 
   async read(id, props) {
@@ -430,6 +545,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     try {
       forgetListing(app);
       await (await webhooks()).deleteWebhookEndpoint(app, endpointId);
+      release(CLAIMS, endpointId);
     } catch (error) {
       if (apiStatus(error) === 404) return;
       throw fail(props, "delete", error);

@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookApp } from "../app/resource";
 import type { EventDefinition } from "../catalog/schema";
 import type { PropertySpec } from "../lifecycle";
+import { canonicalJson } from "../validate";
 
 /** A subscription to one event, optionally filtered with Wacht's filter rules. */
 export interface SubscriptionArgs {
@@ -276,4 +277,23 @@ export function inputsFromOutputs(outputs: EndpointOutputs): EndpointInputs {
   if (outputs.subscriptions !== undefined) inputs.subscriptions = outputs.subscriptions;
   if (outputs.catalogEvents !== undefined) inputs.catalogEvents = outputs.catalogEvents;
   return inputs;
+}
+
+/**
+ * True when the live endpoint (a list response) carries everything `inputs` ask for at create: URL,
+ * description, headers, subscriptions with their filters, retries, timeout and rate limit. How a create
+ * whose answer was lost recognises its own endpoint among others at the same URL.
+ */
+export function matchesInputs(endpoint: ApiEndpoint, inputs: EndpointInputs): boolean {
+  const asSet = (subscriptions: Subscription[]) =>
+    canonicalJson(Object.fromEntries(subscriptions.map((s) => [s.event.trim(), s.filter ?? {}])));
+  return (
+    endpoint.url === inputs.url &&
+    (endpoint.description ?? "") === inputs.description &&
+    canonicalJson(endpoint.headers ?? {}) === canonicalJson(inputs.headers) &&
+    endpoint.max_retries === inputs.maxRetries &&
+    endpoint.timeout_seconds === inputs.timeoutSeconds &&
+    canonicalJson(endpoint.rate_limit_config ?? null) === canonicalJson(rateLimitToApi(inputs.rateLimit)) &&
+    asSet(subscriptionsFromApi(endpoint)) === asSet(subscriptionsOf(inputs))
+  );
 }

@@ -48,10 +48,48 @@ describe("WebhookApp check", () => {
     });
   });
 
-  it("leaves the slug out when the program omits it, so that Wacht generates one", async () => {
-    const result = await app.check(undefined, { pulumiName: "billing", name: "Billing" });
+  it("auto-names a new app without slug from its resource name and seven random characters", async () => {
+    const result = await app.check({}, { pulumiName: "Billing-EU", name: "Billing" });
+    expect(result.inputs?.slug).toMatch(/^billing_eu_[a-z0-9]{7}$/);
+    expect(result.failures).toStrictEqual([]);
+    const again = await app.check({}, { pulumiName: "Billing-EU", name: "Billing" });
+    expect(again.inputs?.slug).not.toBe(result.inputs?.slug);
+  });
+
+  it("keeps the auto-named slug of an existing app on every later check", async () => {
+    const olds = { pulumiName: "billing", name: "Billing", slug: "billing_k3j9x0q" };
+    const result = await app.check(olds, { pulumiName: "billing", name: "Billing 2" });
+    expect(result.inputs?.slug).toBe("billing_k3j9x0q");
+  });
+
+  it("leaves the slug out for an app created before auto-naming, keeping Wacht's generated one", async () => {
+    const olds = { pulumiName: "billing", name: "Billing", description: "", adopt: false };
+    const result = await app.check(olds, { pulumiName: "billing", name: "Billing" });
     expect(result.inputs?.slug).toBeUndefined();
     expect(result.failures).toStrictEqual([]);
+  });
+
+  it("names a missing name and returns inputs the engine can serialise", async () => {
+    const result = await app.check({}, { pulumiName: "billing" });
+    expect(result.failures).toStrictEqual([
+      { property: "name", reason: "name is required and must be a string (got undefined)" },
+    ]);
+    expect(Object.values(result.inputs ?? {}).includes(undefined)).toBe(false);
+    expect(Object.keys(result.inputs ?? {}).sort()).toStrictEqual([
+      "active",
+      "adopt",
+      "description",
+      "failureNotificationEmails",
+      "pulumiName",
+      "slug",
+    ]);
+  });
+
+  it("rejects a slug longer than the 255 characters Wacht stores", async () => {
+    const result = await app.check({}, { pulumiName: "billing", name: "B", slug: "a".repeat(256) });
+    expect(result.failures).toStrictEqual([
+      { property: "slug", reason: "app_slug must be at most 255 characters after normalisation (got 256)" },
+    ]);
   });
 
   it("keeps a rotation trigger as a string, numbers included", async () => {

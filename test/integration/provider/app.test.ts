@@ -253,8 +253,8 @@ describe("WebhookApp adoption", () => {
     await seed(slug);
     const inputs = await checked({ name: "Ours", slug });
     expect(await rejection(create(inputs))).toBe(
-      `WebhookApp "billing" create failed: 409 Resource already exists (POST /webhooks/apps)\n` +
-        `App '${slug}' already exists in Wacht. To manage it with Pulumi without rotating its secret, set adopt: true on this resource.`,
+      `WebhookApp "billing" create failed: App '${slug}' already exists in Wacht.\n` +
+        "To manage it with Pulumi without rotating its secret, set adopt: true on this resource.",
     );
     expect((await live(slug)).name).toBe("Theirs");
   });

@@ -207,8 +207,8 @@ describe("WebhookEventCatalog adoption", () => {
     ).toBe(200);
     const inputs = await checked({ slug, name: "Ours", events: [paid] });
     expect(await rejection(create(inputs))).toBe(
-      `WebhookEventCatalog "events" create failed: 409 Resource already exists (POST /webhooks/event-catalogs)\n` +
-        `Catalog '${slug}' already exists in Wacht. To manage it with Pulumi, set adopt: true on this resource.`,
+      `WebhookEventCatalog "events" create failed: Catalog '${slug}' already exists in Wacht.\n` +
+        "To manage it with Pulumi, set adopt: true on this resource.",
     );
     expect((await live(slug)).name).toBe("Theirs");
   });

@@ -3,6 +3,7 @@
 // request journal and fault injection. Expected values live in the tests, never here.
 import { randomBytes } from "node:crypto";
 import { startEmulator } from "../../../emulator/index";
+import { resetIdentification } from "../../../provider/identify";
 import { app, catalog, endpoint } from "../../../provider/runtime";
 
 export { app, catalog, endpoint };
@@ -63,6 +64,8 @@ export async function startBed(options: { allowPrivateUrls?: boolean } = {}): Pr
   process.env.WACHT_API_KEY = apiKey;
   process.env.WACHT_ALLOW_PRIVATE_URLS = options.allowPrivateUrls ? "true" : "";
   await app.configure({ config: { get: () => undefined } } as never);
+  // Each test file is one deployment: no claims or baselines carried over from another.
+  resetIdentification();
   const raw = async (method: string, path: string, body?: unknown, auth = true): Promise<RawResponse> => {
     const headers: Record<string, string> = {};
     if (auth) headers.authorization = `Bearer ${apiKey}`;
