@@ -11,6 +11,8 @@
  */
 export { WebhookApp } from "./app/resource";
 export type { WebhookAppArgs } from "./app/schema";
+export { WebhookAppEndpoints } from "./app-endpoints/resource";
+export type { UnmanagedAction, UnmanagedEndpoint, WebhookAppEndpointsArgs } from "./app-endpoints/schema";
 export { WebhookEventCatalog } from "./catalog/resource";
 export type { EventDefinition, EventDefinitionArgs, WebhookEventCatalogArgs } from "./catalog/schema";
 export { WebhookEndpoint } from "./endpoint/resource";

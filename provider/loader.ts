@@ -9,7 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The resource kinds, keys of runtime.ts's exports. */
-export type Kind = "catalog" | "app" | "endpoint";
+export type Kind = "catalog" | "app" | "endpoint" | "appEndpoints";
 
 /**
  * Providers whose every method requires `pulumi-wacht/runtime` (resolved from the Pulumi project's
@@ -46,5 +46,14 @@ export const thinProviders: Record<Kind, pulumi.dynamic.ResourceProvider> = {
     read: (...a) => require("pulumi-wacht/runtime").endpoint.read(...a),
     update: (...a) => require("pulumi-wacht/runtime").endpoint.update(...a),
     delete: (...a) => require("pulumi-wacht/runtime").endpoint.delete(...a),
+  },
+  appEndpoints: {
+    configure: (...a) => require("pulumi-wacht/runtime").appEndpoints.configure(...a),
+    check: (...a) => require("pulumi-wacht/runtime").appEndpoints.check(...a),
+    diff: (...a) => require("pulumi-wacht/runtime").appEndpoints.diff(...a),
+    create: (...a) => require("pulumi-wacht/runtime").appEndpoints.create(...a),
+    read: (...a) => require("pulumi-wacht/runtime").appEndpoints.read(...a),
+    update: (...a) => require("pulumi-wacht/runtime").appEndpoints.update(...a),
+    delete: (...a) => require("pulumi-wacht/runtime").appEndpoints.delete(...a),
   },
 };

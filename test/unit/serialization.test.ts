@@ -22,11 +22,11 @@ beforeAll(() => {
 });
 
 describe("the serialized provider", () => {
-  it("is produced for exactly the three resource kinds", () => {
-    expect(Object.keys(serialized).sort()).toStrictEqual(["app", "catalog", "endpoint"]);
+  it("is produced for exactly the four resource kinds", () => {
+    expect(Object.keys(serialized).sort()).toStrictEqual(["app", "appEndpoints", "catalog", "endpoint"]);
   });
 
-  describe.each(["catalog", "app", "endpoint"])("of %s", (kind) => {
+  describe.each(["catalog", "app", "endpoint", "appEndpoints"])("of %s", (kind) => {
     const text = () => serialized[kind]!;
 
     it("takes at most 2048 bytes of state", () => {
