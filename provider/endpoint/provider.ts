@@ -51,6 +51,7 @@ import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
 import {
   type ApiEndpoint,
   comparable,
+  createBody,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_SECONDS,
   type EndpointInputs,
@@ -252,15 +253,8 @@ async function createExactlyOnce(
   for (let attempt = 1; ; attempt++) {
     forgetListing(inputs.app);
     try {
-      const live = (await api.createWebhookEndpoint(inputs.app, {
-        url: inputs.url,
-        ...(inputs.description !== "" ? { description: inputs.description } : {}),
-        headers: inputs.headers,
-        subscriptions: subscriptionsToApi(subscriptionsOf(inputs)) as never,
-        max_retries: inputs.maxRetries,
-        timeout_seconds: inputs.timeoutSeconds,
-        ...(inputs.rateLimit !== null ? { rate_limit_config: rateLimitToApi(inputs.rateLimit) } : {}),
-      })) as ApiEndpoint;
+      const { app_slug: _app, ...body } = createBody(inputs);
+      const live = (await api.createWebhookEndpoint(inputs.app, body as never)) as ApiEndpoint;
       claim(CLAIMS, String(live.id), holder);
       return live;
     } catch (error) {
@@ -420,14 +414,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       inputs.catalogEvents = news.catalogEvents as EventDefinition[];
     }
     if (failures.length === 0 && !containsUnknown(inputs)) {
-      failures.push(
-        ...validateBodySize({
-          url: inputs.url,
-          description: inputs.description,
-          headers: inputs.headers,
-          subscriptions: subscriptionsToApi(subscriptionsOf(inputs)),
-        }),
-      );
+      failures.push(...validateBodySize(createBody(inputs)));
     }
     return { inputs: serializable(inputs), failures };
   },

@@ -196,6 +196,20 @@ export function subscriptionsToApi(subscriptions: Subscription[]) {
   }));
 }
 
+/** The create request's body, as the SDK sends it (it adds `app_slug`). */
+export function createBody(inputs: EndpointInputs) {
+  return {
+    app_slug: inputs.app,
+    url: inputs.url,
+    ...(inputs.description !== "" ? { description: inputs.description } : {}),
+    headers: inputs.headers,
+    subscriptions: subscriptionsToApi(subscriptionsOf(inputs)),
+    max_retries: inputs.maxRetries,
+    timeout_seconds: inputs.timeoutSeconds,
+    ...(inputs.rateLimit !== null ? { rate_limit_config: rateLimitToApi(inputs.rateLimit) } : {}),
+  };
+}
+
 export function rateLimitToApi(rateLimit: RateLimit | null) {
   return rateLimit === null
     ? null
