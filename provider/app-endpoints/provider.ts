@@ -10,6 +10,7 @@ import {
   type AppEndpointsInputs,
   type AppEndpointsOutputs,
   appEndpointsProperties,
+  compareIds,
   inputsFromOutputs,
   needsAction,
   toOutputs,
@@ -144,7 +145,8 @@ async function enforce(
   try {
     unmanaged = (await liveEndpoints(api, slug))
       .filter((e) => !declared.has(String(e.id)) && !spared.has(String(e.id)))
-      .map(unmanagedFromApi);
+      .map(unmanagedFromApi)
+      .sort((a, b) => compareIds(a.id, b.id));
   } catch (error) {
     throw fail(inputs, operation, error);
   }
