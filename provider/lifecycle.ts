@@ -57,6 +57,23 @@ export function serializable<T>(value: T): T {
   return value;
 }
 
+/**
+ * The live items of a set-like property in the order the program (or state) had them: items known
+ * before keep their place, new ones follow in Wacht's order. Wacht returns subscriptions sorted and
+ * catalog events in append order; without this a refresh of an unchanged set shows a reordering diff.
+ */
+export function keepOrder<T>(
+  previous: readonly T[] | undefined,
+  live: readonly T[],
+  key: (item: T) => string,
+): T[] {
+  if (!previous) return [...live];
+  const rank = new Map(previous.map((item, index) => [key(item), index]));
+  const known = live.filter((item) => rank.has(key(item)));
+  known.sort((a, b) => (rank.get(key(a)) ?? 0) - (rank.get(key(b)) ?? 0));
+  return [...known, ...live.filter((item) => !rank.has(key(item)))];
+}
+
 /** True when the value or anything inside it is Pulumi's not-yet-known preview sentinel. */
 export function containsUnknown(value: unknown): boolean {
   if (isUnknown(value)) return true;

@@ -6,7 +6,7 @@
 import { randomInt } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookEventCatalog } from "../catalog/resource";
-import type { PropertySpec } from "../lifecycle";
+import { keepOrder, type PropertySpec } from "../lifecycle";
 import { canonicalJson, normalizeAppSlug } from "../validate";
 
 /** Arguments of {@link WebhookApp}. */
@@ -107,7 +107,10 @@ export const appSecretOutputs = ["signingSecret", "previousSigningSecret"];
 /** State from Wacht's app and the inputs Wacht does not know of. */
 export function fromApi(
   app: ApiApp,
-  kept: Pick<AppInputs, "pulumiName" | "adopt" | "rotationTrigger">,
+  kept: Pick<AppInputs, "pulumiName" | "adopt" | "rotationTrigger"> & {
+    /** The e-mails as the program (or state) orders them; Wacht's order is used for the rest. */
+    failureNotificationEmails?: string[];
+  },
   secretHistory: Pick<AppOutputs, "previousSigningSecret" | "secretRotatedAt">,
 ): AppOutputs {
   const outputs: AppOutputs = {
@@ -116,7 +119,11 @@ export function fromApi(
     name: app.name,
     slug: app.app_slug,
     description: app.description ?? "",
-    failureNotificationEmails: app.failure_notification_emails ?? [],
+    failureNotificationEmails: keepOrder(
+      kept.failureNotificationEmails,
+      app.failure_notification_emails ?? [],
+      (e) => e.toLowerCase(),
+    ),
     active: app.is_active,
     signingSecret: app.signing_secret,
     createdAt: app.created_at,

@@ -311,7 +311,11 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
   async read(id, props) {
     try {
       const live = await getCatalog(id);
-      const outs = fromApi(live, { pulumiName: props.pulumiName ?? "", adopt: props.adopt ?? false });
+      const outs = fromApi(live, {
+        pulumiName: props.pulumiName ?? "",
+        adopt: props.adopt ?? false,
+        ...(Array.isArray(props.events) ? { events: props.events } : {}),
+      });
       return { id, props: outs, inputs: inputsFromOutputs(outs) };
     } catch (error) {
       if (apiStatus(error) === 404) return {};

@@ -3,7 +3,7 @@
  * mapping to and from Wacht's snake_case JSON (the only place that knows it).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { PropertySpec } from "../lifecycle";
+import { keepOrder, type PropertySpec } from "../lifecycle";
 import { canonicalJson } from "../validate";
 
 /** One event type a catalog offers. Wacht cannot edit or delete an event once created. */
@@ -139,7 +139,10 @@ export function eventFromApi(event: ApiEventDefinition): EventDefinition {
 /** State from Wacht's catalog, keeping the inputs Wacht does not know of (`pulumiName`, `adopt`). */
 export function fromApi(
   catalog: ApiCatalog,
-  kept: Pick<CatalogInputs, "pulumiName" | "adopt">,
+  kept: Pick<CatalogInputs, "pulumiName" | "adopt"> & {
+    /** The events as the program (or state) orders them; Wacht's order is used for the rest. */
+    events?: EventDefinition[];
+  },
 ): CatalogOutputs {
   return {
     pulumiName: kept.pulumiName,
@@ -147,7 +150,11 @@ export function fromApi(
     slug: catalog.slug,
     name: catalog.name,
     description: catalog.description ?? "",
-    events: catalog.events.filter((e) => !e.is_archived).map(eventFromApi),
+    events: keepOrder(
+      kept.events,
+      catalog.events.filter((e) => !e.is_archived).map(eventFromApi),
+      (e) => e.name,
+    ),
     archivedEvents: catalog.events.filter((e) => e.is_archived).map((e) => e.name),
     createdAt: catalog.created_at,
     updatedAt: catalog.updated_at,

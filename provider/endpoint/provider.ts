@@ -29,6 +29,7 @@ import {
   containsUnknown,
   diffByTable,
   type Implementation,
+  keepOrder,
   serializable,
   warn,
 } from "../lifecycle";
@@ -488,7 +489,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       );
     }
     const outs = fromApi(live, inputsFromOutputs(props), {
-      subscriptions: subscriptionsFromApi(live),
+      subscriptions: keepOrder(subscriptionsOf(props), subscriptionsFromApi(live), (s) => s.event.trim()),
       autoDisabled: disabledOutside,
       ...(props.lastVerification ? { lastVerification: props.lastVerification } : {}),
     });
