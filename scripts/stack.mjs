@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Runs a Pulumi program through the real CLI with the Automation API, offline, on a local file backend.
-// Used by `npm start` (scripts/start.mjs) and by the e2e tests, which run it as a child process so that
-// closure serialization sees natively loaded code (vitest rewrites the modules it loads).
+// Runs a Pulumi program through the real CLI with the Automation API (an inline program, which needs no
+// language host), offline, on a local file backend. Used by the e2e tests that need variant programs,
+// which run it as a child process so that closure serialization sees natively loaded code (vitest
+// rewrites the modules it loads), and by `npm start` where no language host can be had. Project
+// folders run with the plain `pulumi` commands instead (scripts/start.mjs, test/e2e/project-folders).
 //
 //   node scripts/stack.mjs <up|preview|refresh|destroy|outputs> --program <compiled .js> --stack <name>
 //     [--dir <work dir>] [--project <name>] [--config-json <{"key":{"value":"…","secret":true}}>]
@@ -19,14 +21,23 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(path.join(root, "package.json"));
 
-/** Runs scripts/ensure-pulumi.sh and returns the bin folder it prints last. */
+let ensured;
+
+/** Runs scripts/ensure-pulumi.sh (once per process) and returns the bin folder it prints last. */
 export function ensurePulumi() {
+  if (ensured) return ensured;
   const run = spawnSync("bash", [path.join(root, "scripts/ensure-pulumi.sh")], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   if (run.status !== 0) throw new Error(`scripts/ensure-pulumi.sh failed with exit code ${run.status}`);
-  return run.stdout.trim().split("\n").pop();
+  ensured = run.stdout.trim().split("\n").pop();
+  return ensured;
+}
+
+/** Whether the Node.js language host sits beside `pulumi` in `bin`, so project folders can run. */
+export function hasLanguageHost(bin) {
+  return fs.existsSync(path.join(bin, "pulumi-language-nodejs"));
 }
 
 /**
