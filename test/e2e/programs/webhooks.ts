@@ -11,6 +11,8 @@ interface Spec {
     args: Omit<wacht.WebhookAppArgs, "eventCatalog"> & { eventCatalog?: string };
   }>;
   endpoints?: Array<{ name: string; app: string; args: Omit<wacht.WebhookEndpointArgs, "app"> }>;
+  /** WebhookAppEndpoints: `endpoints` names endpoints of this spec, or gives Wacht endpoint ids. */
+  exclusive?: Array<{ name: string; app: string; endpoints: string[]; unmanaged?: wacht.UnmanagedAction }>;
 }
 
 const spec = new pulumi.Config("e2e").requireObject<Spec>("spec");
@@ -42,12 +44,35 @@ function headersOf(headers: Record<string, unknown> | undefined) {
   );
 }
 
+// A URL part "{a*N}" stands for N times "a": stack config cannot carry megabytes through a command line.
+const expand = (url: unknown) =>
+  typeof url === "string"
+    ? url.replace(/\{(.)\*(\d+)\}/, (_, c: string, n: string) => c.repeat(Number(n)))
+    : url;
+
 const endpoints = new Map<string, wacht.WebhookEndpoint>();
 for (const { name, app, args } of spec.endpoints ?? []) {
   const headers = headersOf(args.headers as Record<string, unknown> | undefined);
   endpoints.set(
     name,
-    new wacht.WebhookEndpoint(name, { ...args, ...(headers ? { headers } : {}), app: apps.get(app) ?? app }),
+    new wacht.WebhookEndpoint(name, {
+      ...args,
+      ...(args.url !== undefined ? { url: expand(args.url) as string } : {}),
+      ...(headers ? { headers } : {}),
+      app: apps.get(app) ?? app,
+    }),
+  );
+}
+
+const exclusive = new Map<string, wacht.WebhookAppEndpoints>();
+for (const { name, app, endpoints: declared, unmanaged } of spec.exclusive ?? []) {
+  exclusive.set(
+    name,
+    new wacht.WebhookAppEndpoints(name, {
+      app: apps.get(app) ?? app,
+      endpoints: declared.map((e) => endpoints.get(e) ?? e),
+      ...(unmanaged ? { unmanaged } : {}),
+    }),
   );
 }
 
@@ -61,3 +86,6 @@ export const previousSecrets = pulumi.secret(
 );
 export const endpointIds = Object.fromEntries([...endpoints].map(([name, e]) => [name, e.endpointId]));
 export const endpointActive = Object.fromEntries([...endpoints].map(([name, e]) => [name, e.isActive]));
+export const unmanagedEndpoints = Object.fromEntries(
+  [...exclusive].map(([name, e]) => [name, e.unmanagedEndpoints]),
+);
