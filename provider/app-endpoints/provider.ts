@@ -122,6 +122,23 @@ async function act(
   }
 }
 
+/**
+ * Which resource holds each app to its set in this provider process (one per deployment). Two would
+ * delete each other's endpoints, each seeing the other's as unmanaged.
+ */
+const governors = new Map<string, string>();
+
+function claim(slug: string, pulumiName: string): void {
+  const holder = governors.get(slug) ?? pulumiName;
+  if (holder !== pulumiName) {
+    throw new Error(
+      `app '${slug}' is already governed by ${RESOURCE} "${holder}": each would delete the other's endpoints. ` +
+        "Declare all of the app's endpoints in one WebhookAppEndpoints.",
+    );
+  }
+  governors.set(slug, pulumiName);
+}
+
 const describeEndpoints = (list: UnmanagedEndpoint[]) => list.map((e) => `${e.id} (${e.url})`).join(", ");
 
 /**
@@ -143,6 +160,7 @@ async function enforce(
   const declared = new Set(inputs.endpoints);
   let unmanaged: UnmanagedEndpoint[];
   try {
+    claim(slug, inputs.pulumiName);
     unmanaged = (await liveEndpoints(api, slug))
       .filter((e) => !declared.has(String(e.id)) && !spared.has(String(e.id)))
       .map(unmanagedFromApi)

@@ -343,6 +343,26 @@ describe("WebhookAppEndpoints errors", () => {
     );
   });
 
+  it("refuses a second resource holding the same app to a set, before any change", async () => {
+    const app = await seedApp("twice");
+    const declared = await rawEndpoint(app, "https://declared.example.com/hook");
+    await create(await checked({ app, endpoints: [declared] }));
+    const other = await rawEndpoint(app, "https://other.example.com/hook");
+    await bed.clearJournal();
+    const second = await appEndpoints.check(undefined, {
+      pulumiName: "more-endpoints",
+      app,
+      endpoints: [other],
+    });
+    expect(await rejection(appEndpoints.create(second.inputs!))).toBe(
+      `WebhookAppEndpoints "more-endpoints" create failed: app '${app}' is already governed by ` +
+        `WebhookAppEndpoints "billing-endpoints": each would delete the other's endpoints. ` +
+        "Declare all of the app's endpoints in one WebhookAppEndpoints.",
+    );
+    expect(calls(await bed.journal())).toStrictEqual([`GET /webhooks/apps/${app} 200`]);
+    expect(await live(app)).toStrictEqual([`${declared} active`, `${other} active`]);
+  });
+
   it("reports the delete that kept failing, after deleting the other unmanaged endpoint", async () => {
     const app = await seedApp("faulty");
     const declared = await rawEndpoint(app, "https://declared.example.com/hook");
