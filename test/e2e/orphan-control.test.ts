@@ -135,6 +135,29 @@ describe("orphan control with WebhookAppEndpoints through the real CLI", () => {
     expect(clean.error).toBeUndefined();
   });
 
+  it("fails at preview naming every bad property, with no API call", async () => {
+    const bad = spec();
+    bad.exclusive = [
+      {
+        name: "billing-endpoints",
+        app: "--",
+        endpoints: ["ledger", "abc", "ledger"],
+        unmanaged: "remove",
+      } as never,
+    ];
+    await clearJournal(emulator.url);
+    const preview = await stack.preview({ "e2e:spec": bad });
+    expect(preview.ok).toBe(false);
+    const prefix = "pulumi-nodejs:dynamic/wacht:WebhookAppEndpoints resource 'billing-endpoints': property";
+    expect(preview.events.filter((e) => e.severity === "error").map((e) => e.message)).toStrictEqual([
+      `${prefix} app value {--} has a problem: app_slug must contain at least one alphanumeric character (got "--")`,
+      `${prefix} endpoints[1] value {<nil>} has a problem: endpoints[1] must be a WebhookEndpoint or a Wacht endpoint id, a string of digits (got "abc")`,
+      `${prefix} endpoints[2] value {<nil>} has a problem: duplicate endpoint id "${ids.ledger}" (first at endpoints[0])`,
+      `${prefix} unmanaged value {remove} has a problem: unmanaged must be "delete" or "deactivate" (got "remove")`,
+    ]);
+    expect(await journal(emulator.url)).toStrictEqual([]);
+  });
+
   it("shows an endpoint made in the dashboard as drift, deletes it on up --refresh, and is clean again", async () => {
     const dashboard = await dashboardEndpoint("https://dashboard.example.com/hook");
 
