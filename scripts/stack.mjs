@@ -5,6 +5,7 @@
 // rewrites the modules it loads), and by `npm start` where no language host can be had. Project
 // folders run with the plain `pulumi` commands instead (scripts/start.mjs, test/e2e/project-folders).
 //
+//   node scripts/stack.mjs link   (makes node_modules/pulumi-wacht a link to the repository)
 //   node scripts/stack.mjs <up|preview|refresh|destroy|outputs> --program <compiled .js> --stack <name>
 //     [--dir <work dir>] [--project <name>] [--config-json <{"key":{"value":"…","secret":true}}>]
 //     [--env-json <{"NAME":"value"}>] [--refresh] [--expect-no-changes] [--replace <urn>]
@@ -271,6 +272,11 @@ export async function run(args) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `link` (npm's prepare): node_modules/pulumi-wacht -> the repository, for the root project folder.
+  if (process.argv[2] === "link") {
+    ensureSelfLink(root);
+    process.exit(0);
+  }
   const args = parseArgs(process.argv.slice(2));
   const result = await run(args);
   const line = JSON.stringify(result);

@@ -1,6 +1,7 @@
 // Provisioning webhooks on behalf of customers: one shared event catalog, and per customer (tenant) an
 // app with its own signing secret and one endpoint at the customer's URL. The tenant list is stack
-// config, so onboarding a customer is a config change and a `pulumi up`.
+// config (`tenants`; two demo customers by default), so onboarding a customer is a config change and a
+// `pulumi up`.
 import * as pulumi from "@pulumi/pulumi";
 import * as wacht from "pulumi-wacht";
 
@@ -16,8 +17,14 @@ interface Tenant {
   events: string[];
 }
 
+// Two demo customers unless the stack config lists the real ones.
+const demoTenants: Tenant[] = [
+  { id: "acme", name: "Acme", webhookUrl: "https://acme.example.com/hooks", events: ["order.created"] },
+  { id: "globex", name: "Globex", webhookUrl: "https://globex.example.com/hooks", events: ["invoice.paid"] },
+];
+
 const config = new pulumi.Config();
-const tenants = config.requireObject<Tenant[]>("tenants");
+const tenants = config.getObject<Tenant[]>("tenants") ?? demoTenants;
 
 const catalog = new wacht.WebhookEventCatalog("platform-events", {
   slug: "platform-events",

@@ -1,8 +1,10 @@
 /**
- * Drives the real Pulumi CLI for the e2e tests: every operation runs `node scripts/stack.mjs` in a child
- * process (closure serialization must see natively loaded code, which vitest's transform is not).
+ * Drives the real Pulumi CLI for the e2e tests. `projectFolder` runs the plain `pulumi` commands in a
+ * project folder, as users do. `testStack` runs variant programs inline: every operation runs
+ * `node scripts/stack.mjs` in a child process (closure serialization must see natively loaded code,
+ * which vitest's transform is not).
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -138,4 +140,101 @@ export async function journal(url: string): Promise<Array<{ method: string; path
 
 export async function clearJournal(url: string): Promise<void> {
   await fetch(`${url}/_emulator/requests`, { method: "DELETE" });
+}
+
+/** One command run in a project folder. */
+export interface CommandResult {
+  command: string;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The bin folder scripts/ensure-pulumi.sh prints last (the CLI, its plugins, the language host). */
+export function pulumiBin(env: Record<string, string> = {}): string {
+  const out = execFileSync("bash", [path.join(ROOT, "scripts/ensure-pulumi.sh")], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return out.trim().split("\n").pop() ?? "";
+}
+
+/**
+ * Splits a command line as the docs print it (`pulumi config set --secret wacht:apiKey sk_...`): words
+ * separated by spaces, `# comments` dropped. The docs' commands use no quotes.
+ */
+export function words(line: string): string[] {
+  return line
+    .replace(/\s+#.*$/, "")
+    .trim()
+    .split(/\s+/);
+}
+
+/**
+ * A Pulumi project folder driven with the commands a user types: `pulumi …` (the CLI from `bin`) and
+ * `npm …`, on a fresh local file backend, offline. Confirmations are skipped through
+ * PULUMI_SKIP_CONFIRMATIONS, Pulumi's stand-in for answering "yes" at the prompt, so `pulumi up` and
+ * `pulumi destroy` run exactly as printed.
+ */
+export function projectFolder(dir: string, options: { bin: string; env: Record<string, string> }) {
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), "wacht-backend-"));
+  fs.mkdirSync(path.join(ROOT, ".tools", "pulumi-home"), { recursive: true });
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PATH: `${options.bin}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: path.join(ROOT, ".tools", "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    NO_COLOR: "1",
+    ...options.env,
+  };
+  // The test runner's settings must not reach the project's npm and node (npm sets npm_* for the test
+  // script, vitest sets VITEST*).
+  for (const key of Object.keys(env)) {
+    if (key.startsWith("VITEST") || key.startsWith("npm_") || key === "NODE_OPTIONS") delete env[key];
+  }
+
+  function run(command: string): Promise<CommandResult> {
+    const [program, ...args] = words(command);
+    const file = program === "pulumi" ? path.join(options.bin, "pulumi") : (program ?? "");
+    return new Promise((resolve) => {
+      execFile(file, args, { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ command, code, stdout, stderr });
+      });
+    });
+  }
+
+  return {
+    dir,
+    /** Runs one command line in the folder (never rejects: the result carries the exit code). */
+    run,
+    /** `pulumi stack output --json`: secrets print as "[secret]". */
+    outputs: async () =>
+      JSON.parse((await run("pulumi stack output --json")).stdout) as Record<string, unknown>,
+    /** Removes the backend (the stack's state). */
+    cleanup: () => fs.rmSync(state, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The last `Resources:` block of a Pulumi command's output (`up` prints the preview's first), one line
+ * per kind, the stack resource included: `["+ 5 created"]`.
+ */
+export function resourceSummary(stdout: string): string[] {
+  const block = [...stdout.matchAll(/^Resources:\n((?: {4}.*\n)+)/gm)].pop()?.[1] ?? "";
+  return block
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** Distinct `warning:` texts in a Pulumi command's output, in order. */
+export function warnings(output: string): string[] {
+  const found = [...output.matchAll(/warning: (.*)$/gm)].map((m) => (m[1] ?? "").trim());
+  return [...new Set(found)];
 }
