@@ -38,7 +38,24 @@ function fail(
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
 }
 
-function checkEndpoints(value: unknown): CheckFailure[] {
+/**
+ * An entry of `endpoints` as the endpoint id alone: a WebhookEndpoint arrives as its Pulumi id,
+ * `<appSlug>/<endpointId>` (see resource.ts).
+ */
+function splitEntry(entry: unknown): { app?: string; id: unknown } {
+  if (typeof entry !== "string" || isUnknown(entry)) return { id: entry };
+  const slash = entry.lastIndexOf("/");
+  return slash === -1 ? { id: entry } : { app: entry.slice(0, slash), id: entry.slice(slash + 1) };
+}
+
+/** The declared endpoint ids, entries given as Pulumi ids reduced to the endpoint id. */
+function endpointIds(value: unknown): unknown {
+  return Array.isArray(value)
+    ? value.map((entry) => (entry === undefined ? null : splitEntry(entry).id))
+    : value;
+}
+
+function checkEndpoints(value: unknown, app: unknown): CheckFailure[] {
   if (isUnknown(value)) return [];
   if (value === undefined || value === null) {
     return [
@@ -60,15 +77,22 @@ function checkEndpoints(value: unknown): CheckFailure[] {
   }
   const failures: CheckFailure[] = [];
   const first = new Map<string, number>();
-  value.forEach((id, index) => {
+  value.forEach((entry, index) => {
     const path = `endpoints[${index}]`;
-    if (isUnknown(id)) return;
+    if (isUnknown(entry)) return;
+    const { app: owner, id } = splitEntry(entry);
     if (typeof id !== "string" || !ENDPOINT_ID.test(id)) {
       failures.push({
         property: path,
-        reason: `${path} must be a WebhookEndpoint or a Wacht endpoint id, a string of digits (got ${JSON.stringify(id) ?? "undefined"})`,
+        reason: `${path} must be a WebhookEndpoint or a Wacht endpoint id, a string of digits (got ${JSON.stringify(entry) ?? "undefined"})`,
       });
       return;
+    }
+    if (owner !== undefined && typeof app === "string" && !isUnknown(app) && owner !== app) {
+      failures.push({
+        property: path,
+        reason: `${path} is endpoint ${id} of app '${owner}', not of app '${app}'`,
+      });
     }
     const seen = first.get(id);
     if (seen === undefined) first.set(id, index);
@@ -200,7 +224,8 @@ export const appEndpointsImplementation: Implementation<AppEndpointsInputs, AppE
     } else {
       failures.push(...validateAppSlug("app", news.app));
     }
-    failures.push(...checkEndpoints(news.endpoints));
+    // Entries are matched against the app only when it is a valid slug: one bad value, one failure.
+    failures.push(...checkEndpoints(news.endpoints, failures.length === 0 ? news.app : undefined));
     const mode = news.unmanaged ?? "delete";
     if (!isUnknown(mode) && !UNMANAGED_ACTIONS.includes(mode as UnmanagedAction)) {
       failures.push({
@@ -212,7 +237,7 @@ export const appEndpointsImplementation: Implementation<AppEndpointsInputs, AppE
     const inputs = {
       pulumiName: String(news.pulumiName ?? ""),
       ...(news.app !== undefined ? { app: news.app } : {}),
-      ...(news.endpoints !== undefined ? { endpoints: news.endpoints } : {}),
+      ...(news.endpoints !== undefined ? { endpoints: endpointIds(news.endpoints) } : {}),
       unmanaged: mode,
     } as AppEndpointsInputs;
     return { inputs, failures };

@@ -4,12 +4,17 @@ import { WebhookEndpoint } from "../endpoint/resource";
 import { thinProviders } from "../loader";
 import type { UnmanagedAction, UnmanagedEndpoint, WebhookAppEndpointsArgs } from "./schema";
 
-/** Endpoint resources become their `endpointId` outputs, which also makes this resource wait for them. */
+/**
+ * Endpoint resources become their Pulumi ids (`<appSlug>/<endpointId>`, which check reduces to the
+ * endpoint id), which also makes this resource wait for them. Not `endpointId`: at preview an output of
+ * a resource being updated is not known, so every endpoint update would show this set as changed; the
+ * id is known unless the endpoint is replaced, when the set really changes.
+ */
 function endpointIdsOf(
   endpoints: WebhookAppEndpointsArgs["endpoints"],
 ): pulumi.Input<pulumi.Input<string>[]> {
   if (!Array.isArray(endpoints)) return endpoints;
-  return endpoints.map((e) => (e instanceof WebhookEndpoint ? e.endpointId : e));
+  return endpoints.map((e) => (e instanceof WebhookEndpoint ? e.id : e));
 }
 
 /**

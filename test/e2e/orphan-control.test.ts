@@ -135,6 +135,14 @@ describe("orphan control with WebhookAppEndpoints through the real CLI", () => {
     expect(clean.error).toBeUndefined();
   });
 
+  it("previews an endpoint updated in place as that update alone: the declared set stays known", async () => {
+    const edited = spec();
+    edited.endpoints[0]!.args = { ...edited.endpoints[0]!.args, description: "Ledger" } as never;
+    const preview = await stack.preview({ "e2e:spec": edited });
+    expect(preview.error).toBeUndefined();
+    expect(changes(preview)).toStrictEqual([["ledger", "update"]]);
+  });
+
   it("fails at preview naming every bad property, with no API call", async () => {
     const bad = spec();
     bad.exclusive = [

@@ -51,7 +51,8 @@ describe("WebhookAppEndpoints check", () => {
     const result = await appEndpoints.check(undefined, {
       pulumiName: "billing-endpoints",
       app: "--",
-      endpoints: ["7001", 7002, "ep-1", "7001", "", "0", "12345678901234567890"],
+      // The last entry is not matched against an app that is itself invalid.
+      endpoints: ["7001", 7002, "ep-1", "7001", "", "0", "12345678901234567890", "billing/7009"],
       unmanaged: "remove",
     });
     expect(result.failures).toStrictEqual([
@@ -81,6 +82,36 @@ describe("WebhookAppEndpoints check", () => {
           'endpoints[6] must be a WebhookEndpoint or a Wacht endpoint id, a string of digits (got "12345678901234567890")',
       },
       { property: "unmanaged", reason: 'unmanaged must be "delete" or "deactivate" (got "remove")' },
+    ]);
+  });
+
+  it("reduces a WebhookEndpoint, which arrives as its Pulumi id <app>/<endpointId>, to the endpoint id", async () => {
+    expect(
+      await appEndpoints.check(undefined, {
+        pulumiName: "billing-endpoints",
+        app: "billing",
+        endpoints: ["billing/7001", "7002"],
+      }),
+    ).toStrictEqual({ inputs: inputs(), failures: [] });
+  });
+
+  it("rejects an endpoint of another app, and the same endpoint given twice in either form", async () => {
+    const result = await appEndpoints.check(undefined, {
+      pulumiName: "billing-endpoints",
+      app: "billing",
+      endpoints: ["payments/7001", "billing/7002", "7002", "billing/x"],
+    });
+    expect(result.failures).toStrictEqual([
+      {
+        property: "endpoints[0]",
+        reason: "endpoints[0] is endpoint 7001 of app 'payments', not of app 'billing'",
+      },
+      { property: "endpoints[2]", reason: 'duplicate endpoint id "7002" (first at endpoints[1])' },
+      {
+        property: "endpoints[3]",
+        reason:
+          'endpoints[3] must be a WebhookEndpoint or a Wacht endpoint id, a string of digits (got "billing/x")',
+      },
     ]);
   });
 
@@ -121,7 +152,7 @@ describe("WebhookAppEndpoints check", () => {
     const some = await appEndpoints.check(undefined, {
       pulumiName: "billing-endpoints",
       app: U,
-      endpoints: [U, "7002", U],
+      endpoints: [U, "payments/7002", U],
       unmanaged: U,
     });
     expect(some).toStrictEqual({
