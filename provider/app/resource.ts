@@ -48,6 +48,8 @@ export class WebhookApp extends pulumi.dynamic.Resource {
       {
         pulumiName: name,
         ...args,
+        // Declared even when omitted: the auto-named slug is an output the program can use.
+        slug: args.slug,
         eventCatalog: catalog ? catalog.slug : args.eventCatalog,
         signingSecret: undefined,
         previousSigningSecret: undefined,

@@ -89,8 +89,8 @@ describe("check with Wacht's size limits", () => {
         events: [{ name: "a.b", description: "AB", schema }],
       },
     );
-    expect(result.failures.map((f) => f.property)).toStrictEqual(["events"]);
-    expect(result.failures[0]?.reason).toMatch(
+    expect((result.failures ?? []).map((f) => f.property)).toStrictEqual(["events"]);
+    expect(result.failures?.[0]?.reason).toMatch(
       /^events is \d+ bytes: the request would be \d+ bytes, and Wacht accepts at most 2097152 \(2 MiB\)$/,
     );
   });

@@ -44,12 +44,6 @@ function headersOf(headers: Record<string, unknown> | undefined) {
   );
 }
 
-// A URL part "{a*N}" stands for N times "a": stack config cannot carry megabytes through a command line.
-const expand = (url: unknown) =>
-  typeof url === "string"
-    ? url.replace(/\{(.)\*(\d+)\}/, (_, c: string, n: string) => c.repeat(Number(n)))
-    : url;
-
 const endpoints = new Map<string, wacht.WebhookEndpoint>();
 for (const { name, app, args } of spec.endpoints ?? []) {
   const headers = headersOf(args.headers as Record<string, unknown> | undefined);
@@ -57,7 +51,6 @@ for (const { name, app, args } of spec.endpoints ?? []) {
     name,
     new wacht.WebhookEndpoint(name, {
       ...args,
-      ...(args.url !== undefined ? { url: expand(args.url) as string } : {}),
       ...(headers ? { headers } : {}),
       app: apps.get(app) ?? app,
     }),
