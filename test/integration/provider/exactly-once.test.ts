@@ -2,7 +2,7 @@
 // ends with one Wacht object per resource, never two, never one shared, never one that predates it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppInputs } from "../../../provider/app/schema";
-import type { EndpointInputs } from "../../../provider/endpoint/schema";
+import { createBody, type EndpointInputs } from "../../../provider/endpoint/schema";
 import { resetIdentification } from "../../../provider/identify";
 import { app, calls, endpoint, type ProviderBed, rejection, startBed, unique } from "./harness";
 
@@ -281,5 +281,29 @@ describe("WebhookApp creates under faults", () => {
     resetIdentification();
     const result = await app.create(await appInputs("left", { name: "Left", slug }));
     expect(result.outs?.signingSecret).toBe((made.body as { signing_secret: string }).signing_secret);
+  });
+});
+
+describe("Wacht's body limit", () => {
+  it("puts check's limit exactly where Wacht answers 413", async () => {
+    const slug = await seedApp("bodylimit");
+    const base = { app: slug, events: ["invoice.paid"] };
+    const sized = async (extra: number) => {
+      const probe = await endpoint.check(
+        {},
+        { pulumiName: "big", ...base, url: "https://hooks.example.com/" },
+      );
+      const overhead = Buffer.byteLength(JSON.stringify(createBody(probe.inputs!)));
+      return `https://hooks.example.com/${"a".repeat(2 * 1024 * 1024 - overhead + extra)}`;
+    };
+    const fits = await endpointInputs("big", { ...base, url: await sized(0) });
+    const made = await endpoint.create(fits);
+    expect(made.outs?.url.length).toBe(fits.url.length);
+
+    const over = await endpoint.check({}, { pulumiName: "big", ...base, url: await sized(1) });
+    expect(over.failures?.map((f) => f.property)).toStrictEqual(["url"]);
+    const { app_slug: _slug, ...body } = createBody({ ...fits, url: await sized(1) });
+    const raw = await bed.api("POST", endpointsPath(slug), { app_slug: slug, ...body });
+    expect(raw.status).toBe(413);
   });
 });
