@@ -6,7 +6,8 @@
 // figures, not a test: nothing here passes or fails.
 //
 //   npm run chaos -- [--runs N] [--cells 500,lost,all,sigkill] [--rates 0.2,0.4] [--max-reruns N]
-//                    [--seed N] [--all-slugs] [--exclusive kill|on|off] [--json <file>] [--keep]
+//                    [--seed N] [--all-slugs] [--exclusive kill|on|off] [--package <dir>] [--json <file>]
+//                    [--keep]
 //
 // Cells: the fault kinds 500, 502, 503, 429 (Retry-After: 1), reset (connection reset before the request
 // is applied), lost (request committed, answer lost), slow (1.5 s latency, then served) and all (the six
@@ -16,18 +17,18 @@
 // with its rate: `all@0.4`. SIGINT goes to `pulumi` alone (Ctrl-C, a CI cancel); SIGKILL to its whole
 // process group (a CI time limit, an OOM kill): the language host and provider processes die with it.
 //
+// The package under test is compiled from provider/ into a temporary folder at the start (or given with
+// --package: a folder holding package.json and dist/), so a rebuild of dist/ during the run changes nothing.
 // Runs go one after another (2 cores): every run gets a fresh project folder and file backend, and the
 // one emulator is reset. Defaults (--runs 2, every cell, rates 0.2 and 0.4) take about 25–40 minutes.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { snapshotPackage } from "./chaos/package.mjs";
 import { exportState, makeProject, removeProject, sh } from "./chaos/project.mjs";
 import { readRecipe } from "./chaos/recipe.mjs";
 import { chaosSpec, liveObjects, stateObjects, tally } from "./chaos/spec.mjs";
 import { ensurePulumi, spawnEmulator } from "./stack.mjs";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** One emulator fault per kind; `rate` is added per cell. */
 const KINDS = {
@@ -80,6 +81,9 @@ function parseArgs(argv) {
         break;
       case "--json":
         args.json = path.resolve(next());
+        break;
+      case "--package":
+        args.package = path.resolve(next());
         break;
       case "--keep":
         args.keep = true;
@@ -213,13 +217,13 @@ async function upUntilOk(project, line, maxReruns, errors) {
 }
 
 async function runOnce(cell, context, rng) {
-  const { emulator, bin, args, errors, exclusiveAvailable } = context;
+  const { emulator, bin, args, errors, exclusiveAvailable, pkg } = context;
   const exclusive =
     exclusiveAvailable &&
     (args.exclusive === "on" || (args.exclusive === "kill" && cell.signal !== undefined));
   const spec = chaosSpec({ exclusive, allSlugs: args.allSlugs });
   await emulatorCall(emulator, "POST", "/_emulator/reset");
-  const project = makeProject(spec, { bin, apiUrl: emulator.url, apiKey: emulator.apiKey });
+  const project = makeProject(spec, { bin, pkg, apiUrl: emulator.url, apiKey: emulator.apiKey });
   const started = Date.now();
   const result = { cell: cell.name, dir: project.dir, exclusive };
   try {
@@ -359,18 +363,18 @@ if (!fs.existsSync(path.join(bin, "pulumi-language-nodejs"))) {
     `no pulumi-language-nodejs in ${bin}: run scripts/ensure-pulumi.sh (or the language host build)`,
   );
 }
-if (!fs.existsSync(path.join(root, "dist/index.js"))) throw new Error("no dist/: run npm run build first");
+const pkg = args.package ?? snapshotPackage();
 const exclusiveAvailable =
-  typeof createRequire(import.meta.url)(path.join(root, "dist/index.js")).WebhookAppEndpoints === "function";
+  typeof createRequire(import.meta.url)(path.join(pkg, "dist/index.js")).WebhookAppEndpoints === "function";
 const emulator = await spawnEmulator(["--port", "0", "--db", ":memory:", "--time-scale", "0.001"]);
 const rng = random(args.seed);
 const errors = new Map();
-const context = { emulator, bin, args, errors, exclusiveAvailable };
+const context = { emulator, bin, args, errors, exclusiveAvailable, pkg };
 console.log(
   `chaos: ${cells.length} cells × ${args.runs} runs, seed ${args.seed}, program 1 catalog + 3 apps + 30 endpoints` +
     `${args.allSlugs ? " (all apps with a slug)" : ' (app "users" without a slug)'}, ` +
     `WebhookAppEndpoints ${exclusiveAvailable ? `in ${args.exclusive === "kill" ? "kill cells" : args.exclusive === "on" ? "every cell" : "no cell"}` : "not available"}, ` +
-    `max ${args.maxReruns} reruns, pulumi ${bin}`,
+    `max ${args.maxReruns} reruns, package ${pkg}, pulumi ${bin}`,
 );
 const summaries = [];
 const raw = [];
@@ -396,6 +400,7 @@ try {
   }
 } finally {
   await emulator.stop();
+  if (args.package === undefined) fs.rmSync(pkg, { recursive: true, force: true });
 }
 console.log(`\n${table(summaries)}\n`);
 console.log(

@@ -5,19 +5,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureSelfLink, offlineEnv } from "../stack.mjs";
+import { offlineEnv } from "../stack.mjs";
+import { linkModules } from "./package.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /**
- * Creates a project folder holding the chaos program and `spec`, with node_modules linked to the
- * repository's (where `pulumi-wacht` links back to the repository), and its own file backend in `.state/`.
+ * Creates a project folder holding the chaos program and `spec`, with `pulumi-wacht` resolving to the
+ * package folder `pkg` (see package.mjs), and its own file backend in `.state/`.
  * @returns {{ dir: string, env: Record<string, string> }}
  */
-export function makeProject(spec, { bin, apiUrl, apiKey, prefix = "wacht-chaos-" }) {
+export function makeProject(spec, { bin, apiUrl, apiKey, pkg, prefix = "wacht-chaos-" }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  ensureSelfLink(root);
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  linkModules(dir, pkg);
   fs.writeFileSync(
     path.join(dir, "Pulumi.yaml"),
     "name: wacht-chaos\nruntime: nodejs\ndescription: 1 catalog, 3 apps, 30 endpoints under API faults\n",
