@@ -11,6 +11,8 @@ export interface Fault {
   status: number | undefined;
   retryAfter: number | undefined;
   latencyMs: number | undefined;
+  /** Apply and commit the request at once, answer only this many ms later (a slow answer). */
+  responseDelayMs: number | undefined;
   reset: boolean;
   lostResponse: boolean;
   remaining: number | undefined;
@@ -64,6 +66,7 @@ export class Faults {
       status,
       retryAfter: optNumber(o, "retryAfter", (n) => n >= 0),
       latencyMs: optNumber(o, "latencyMs", (n) => n >= 0),
+      responseDelayMs: optNumber(o, "responseDelayMs", (n) => n >= 0),
       reset: o.reset === true,
       lostResponse: o.lostResponse === true,
       remaining: rate === undefined ? (times ?? 1) : undefined,

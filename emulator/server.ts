@@ -220,6 +220,7 @@ export class EmulatorServer {
 
     const raw = await readBody(req);
     const response = this.pipeline(method, path, queryText, req.headers.authorization, raw);
+    if (fault?.responseDelayMs) await new Promise((r) => setTimeout(r, fault.responseDelayMs));
     if (fault?.lostResponse) {
       this.record(method, path, queryText, 0);
       req.socket.destroy();

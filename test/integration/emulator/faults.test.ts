@@ -182,6 +182,45 @@ describe("fault injection", () => {
     expect(response.status).toBe(200);
   });
 
+  it("commits a change at once and answers it only after responseDelayMs", async () => {
+    await freshApp("late");
+    await inject({ method: "PATCH", path: "/webhooks/apps/late", responseDelayMs: 600 });
+    const started = Date.now();
+    const pending = emulator.api("PATCH", "/webhooks/apps/late", { name: "After" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // the GET is not matched by the fault: the change is visible while its answer is still on its way
+    expect(await nameOf("late")).toBe("After");
+    const response = await pending;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    expect([response.status, (response.body as { name?: unknown }).name]).toStrictEqual([200, "After"]);
+  });
+
+  it("delays, then loses, the answer of a committed change with responseDelayMs and lostResponse", async () => {
+    await freshApp("late_lost");
+    await inject({
+      method: "PATCH",
+      path: "/webhooks/apps/late_lost",
+      responseDelayMs: 300,
+      lostResponse: true,
+    });
+    const started = Date.now();
+    await expect(emulator.api("PATCH", "/webhooks/apps/late_lost", { name: "After" })).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await nameOf("late_lost")).toBe("After");
+  });
+
+  it("rejects a negative responseDelayMs", async () => {
+    const response = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "/webhooks/apps", responseDelayMs: -1 }),
+    });
+    expect([response.status, await response.json()]).toStrictEqual([
+      400,
+      apiError(400, "Invalid fault field 'responseDelayMs'"),
+    ]);
+  });
+
   it("fires for the next N matching requests only", async () => {
     await freshApp("counted");
     await inject({ method: "GET", path: "/webhooks/apps/counted", status: 500, times: 2 });
