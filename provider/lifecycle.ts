@@ -74,6 +74,20 @@ export function keepOrder<T>(
   return [...known, ...live.filter((item) => !rank.has(key(item)))];
 }
 
+/**
+ * A create that failed after its object was made in Wacht (a follow-up PATCH, an archive, a verification
+ * failed). The dynamic-provider host reports an error carrying `id` and `properties` as a resource created
+ * with an initialisation error: the engine keeps it in state and the next `up` finishes the job, instead
+ * of forgetting an object that exists (which the next `up` would make a second time).
+ */
+export function partiallyCreated<E extends Error>(error: E, id: string, outs: object, inputs: object): E {
+  const provider = (inputs as { __provider?: unknown }).__provider;
+  return Object.assign(error, {
+    id,
+    properties: serializable({ ...outs, ...(provider === undefined ? {} : { __provider: provider }) }),
+  });
+}
+
 /** True when the value or anything inside it is Pulumi's not-yet-known preview sentinel. */
 export function containsUnknown(value: unknown): boolean {
   if (isUnknown(value)) return true;

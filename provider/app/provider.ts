@@ -13,7 +13,14 @@ import {
   release,
   serialized,
 } from "../identify";
-import { configure, diffByTable, type Implementation, serializable, warn } from "../lifecycle";
+import {
+  configure,
+  diffByTable,
+  type Implementation,
+  partiallyCreated,
+  serializable,
+  warn,
+} from "../lifecycle";
 import {
   type CheckFailure,
   isUnknown,
@@ -233,13 +240,15 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
   async create(inputs) {
     const api = await webhooks();
     const holder: Holder = { name: inputs.pulumiName, token: randomUUID() };
+    let made: ApiApp | undefined;
     try {
-      let live =
+      made =
         inputs.slug === undefined ? await createUnnamed(api, inputs) : await createNamed(api, inputs, holder);
-      live = await converge(api, live, inputs);
+      const live = await converge(api, made, inputs);
       return { id: live.app_slug, outs: fromApi(live, inputs, {}) };
     } catch (error) {
-      throw fail(inputs, "create", error);
+      const failure = fail(inputs, "create", error);
+      throw made ? partiallyCreated(failure, made.app_slug, fromApi(made, inputs, {}), inputs) : failure;
     }
   },
 

@@ -18,6 +18,7 @@ import {
   containsUnknown,
   diffByTable,
   type Implementation,
+  partiallyCreated,
   serializable,
   warn,
 } from "../lifecycle";
@@ -255,8 +256,9 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
       if (other) throw heldError(`Catalog '${inputs.slug}'`, other);
       return catalog;
     };
+    let made: ApiCatalog | undefined;
     try {
-      const live = await serialized(`catalog\u0000${inputs.slug}`, async () => {
+      made = await serialized(`catalog\u0000${inputs.slug}`, async () => {
         const existing = await findCatalog(inputs.slug);
         if (existing) {
           // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events
@@ -301,10 +303,11 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
           }
         }
       });
-      const converged = await converge(live, inputs);
+      const converged = await converge(made, inputs);
       return { id: converged.slug, outs: fromApi(converged, inputs) };
     } catch (error) {
-      throw fail(inputs, "create", error);
+      const failure = fail(inputs, "create", error);
+      throw made ? partiallyCreated(failure, made.slug, fromApi(made, inputs), inputs) : failure;
     }
   },
 

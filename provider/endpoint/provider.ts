@@ -30,6 +30,7 @@ import {
   diffByTable,
   type Implementation,
   keepOrder,
+  partiallyCreated,
   serializable,
   warn,
 } from "../lifecycle";
@@ -437,23 +438,32 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     const holder: Holder = { name: inputs.pulumiName, token: randomUUID() };
     const adopting = inputs.adopt || settings().adoptExisting;
     // Creates that could make indistinguishable endpoints (one app, one URL) settle one at a time.
+    let made: { id: string; outs: EndpointOutputs } | undefined;
     return serialized(`endpoint\u0000${inputs.app}\u0000${inputs.url}`, async () => {
       try {
         const adopted = adopting ? await adoptable(api, inputs, holder) : undefined;
         if (adopted === undefined) {
           let live = await createExactlyOnce(api, inputs, holder);
+          const id = endpointPulumiId(live.app_slug, String(live.id));
+          made = {
+            id,
+            outs: fromApi(live, inputs, { subscriptions: subscriptionsOf(inputs), autoDisabled: false }),
+          };
           if (!inputs.active)
             live = (await applyPatch(api, inputs.app, live.id, { is_active: false })) ?? live;
           const outs = fromApi(live, inputs, { subscriptions: subscriptionsOf(inputs), autoDisabled: false });
+          made = { id, outs };
           if (inputs.verify)
             outs.lastVerification = await verify(api, inputs.app, outs.endpointId, inputs.pulumiName);
-          return { id: endpointPulumiId(live.app_slug, outs.endpointId), outs };
+          return { id, outs };
         }
         // Adopted: converge the existing endpoint to the program with one PATCH.
         const current = fromApi(adopted, inputs, {
           subscriptions: subscriptionsFromApi(adopted),
           autoDisabled: false,
         });
+        const id = endpointPulumiId(inputs.app, current.endpointId);
+        made = { id, outs: current };
         const patched = await applyPatch(
           api,
           inputs.app,
@@ -464,9 +474,10 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
           subscriptions: patched ? subscriptionsOf(inputs) : subscriptionsFromApi(adopted),
           autoDisabled: false,
         });
-        return { id: endpointPulumiId(inputs.app, outs.endpointId), outs };
+        return { id, outs };
       } catch (error) {
-        throw fail(inputs, adopting ? "adopt" : "create", error);
+        const failure = fail(inputs, adopting ? "adopt" : "create", error);
+        throw made ? partiallyCreated(failure, made.id, made.outs, inputs) : failure;
       }
     });
   },

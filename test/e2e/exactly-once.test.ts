@@ -40,7 +40,11 @@ describe("exactly-once creates through pulumi up", () => {
   const endpointsOf = async (slug: string) =>
     (await get<{ data: Listed[] }>(`/webhooks/apps/${slug}/endpoints?include_inactive=true&limit=100`)).data;
   const apps = async () =>
-    (await get<{ data: Array<{ app_slug: string; name: string }> }>("/webhooks/apps?limit=100")).data;
+    (
+      await get<{ data: Array<{ app_slug: string; name: string }> }>(
+        "/webhooks/apps?limit=100&include_inactive=true",
+      )
+    ).data;
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, db: ":memory:" });
@@ -128,6 +132,19 @@ describe("exactly-once creates through pulumi up", () => {
     expect((await endpointsOf("once_app")).map((e) => String(e.id)).sort()).toStrictEqual(
       [ids.a, ids.b].sort(),
     );
+  });
+
+  it("keeps an app whose follow-up PATCH failed in state, and finishes it with an update, not a second app", async () => {
+    const spec = { apps: [{ name: "paused", args: { name: "Paused", slug: "once_paused", active: false } }] };
+    await fault({ method: "PATCH", path: "/webhooks/apps/once_paused", status: 503, times: 6 });
+    const first = await stack.up({ "e2e:spec": spec });
+    expect(first.ok).toBe(false);
+    const second = await stack.up({ "e2e:spec": spec });
+    expect(second.error, second.stdout).toBeUndefined();
+    expect(second.summary).toStrictEqual({ same: 1, update: 1 });
+    const live = await get<{ app_slug: string; is_active: boolean }>("/webhooks/apps/once_paused");
+    expect(live.is_active).toBe(false);
+    expect((await apps()).length).toBe(1);
   });
 
   it("completes a first up through every fault kind, creating each object once", async () => {

@@ -307,3 +307,40 @@ describe("Wacht's body limit", () => {
     expect(raw.status).toBe(413);
   });
 });
+
+describe("a create that fails after its object was made", () => {
+  it("reports the app as created with an error, carrying its id and state, so the engine keeps it", async () => {
+    const inputs = await appInputs("paused", { name: "Paused", slug: unique("paused"), active: false });
+    await bed.fault({ method: "PATCH", path: `/webhooks/apps/${inputs.slug}`, status: 503, times: 6 });
+    const error = (await app
+      .create({ ...inputs, __provider: "loader" } as typeof inputs)
+      .catch((e) => e)) as {
+      message: string;
+      id?: string;
+      properties?: Record<string, unknown>;
+    };
+    expect(error.message).toBe(
+      `WebhookApp "paused" create failed: 503 Something went wrong (PATCH /webhooks/apps/${inputs.slug})`,
+    );
+    expect(error.id).toBe(inputs.slug);
+    expect(error.properties).toMatchObject({ slug: inputs.slug, active: true, __provider: "loader" });
+  });
+
+  it("reports the endpoint as created with an error when its deactivation fails", async () => {
+    const slug = await seedApp("deactivate");
+    const inputs = await endpointInputs("off", {
+      app: slug,
+      url: "https://hooks.example.com/off",
+      events: ["invoice.paid"],
+      active: false,
+    });
+    await bed.fault({ method: "PATCH", path: `${endpointsPath(slug)}/*`, status: 503, times: 6 });
+    const error = (await endpoint.create(inputs).catch((e) => e)) as {
+      id?: string;
+      properties?: { active?: boolean };
+    };
+    const [only] = await listed(slug);
+    expect(error.id).toBe(`${slug}/${only?.id}`);
+    expect(error.properties?.active).toBe(true);
+  });
+});
