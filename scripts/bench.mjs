@@ -1,0 +1,320 @@
+#!/usr/bin/env node
+// `npm run bench`: what pulumi-wacht costs above the engine's floor. For each size N it runs the real
+// CLI in project folders (`pulumi up`, an update of every resource, `pulumi destroy`) on 1 catalog,
+// 10 apps and N endpoints (scripts/bench/program.js), once with pulumi-wacht against an in-memory
+// emulator and once with a no-op dynamic provider holding the same declared inputs. Rounds interleave
+// the variants operation by operation, so that load from elsewhere on the machine hits both alike; it
+// prints medians, ratios to the floor, and the state each resource takes (read from the state file).
+// A benchmark, not a test. Run `npm run build` first (`npm run bench` does).
+//
+//   node scripts/bench.mjs [--sizes 100,1000] [--rounds 3] [--builds label=<dir>,...]
+//                          [--preview] [--skip-checkpoints] [--parallel P] [--json <file>]
+//
+// --builds names the builds of pulumi-wacht to measure beside the floor (folders with package.json and
+// dist/; default `wacht=.`, this repository): e.g. `--builds wacht=.,v0.1.0=/tmp/v010` with a
+// `git worktree` of an older commit compares versions in the same run. --preview runs `up`
+// and `destroy` with their preview, as `pulumi up` does by default (the default here is
+// --skip-preview: the operation itself). --skip-checkpoints sets PULUMI_SKIP_CHECKPOINTS=true.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensurePulumi, hasLanguageHost, offlineEnv, spawnEmulator } from "./stack.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function parseArgs(argv) {
+  const options = {
+    sizes: [100],
+    rounds: 3,
+    builds: [{ label: "wacht", dir: root }],
+    preview: false,
+    skipCheckpoints: false,
+    parallel: undefined,
+    json: undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value`);
+      return value;
+    };
+    if (flag === "--sizes") options.sizes = next().split(",").map(Number);
+    else if (flag === "--rounds") options.rounds = Number(next());
+    else if (flag === "--builds") {
+      options.builds = next()
+        .split(",")
+        .map((build) => {
+          const [label, dir] = build.split("=");
+          if (!label || !dir || label === "noop") throw new Error(`--builds: label=dir, not ${build}`);
+          return { label, dir: path.resolve(dir) };
+        });
+    } else if (flag === "--preview") options.preview = true;
+    else if (flag === "--skip-checkpoints") options.skipCheckpoints = true;
+    else if (flag === "--parallel") options.parallel = next();
+    else if (flag === "--json") options.json = path.resolve(next());
+    else throw new Error(`unknown option ${flag}`);
+  }
+  if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers");
+  if (!Number.isInteger(options.rounds) || options.rounds < 1)
+    throw new Error("--rounds: a positive integer");
+  return options;
+}
+
+const options = parseArgs(process.argv.slice(2));
+const bin = ensurePulumi();
+if (!hasLanguageHost(bin)) throw new Error(`no pulumi-language-nodejs beside ${bin}/pulumi`);
+
+/** The variants: the floor and the builds of pulumi-wacht. */
+const variants = [
+  { label: "noop", program: "noop", dir: undefined },
+  ...options.builds.map(({ label, dir }) => ({ label, program: "wacht", dir })),
+];
+
+/**
+ * A project folder whose node_modules holds the repository's packages, with `pulumi-wacht` pointing at
+ * the variant's build (the dynamic-provider host resolves `pulumi-wacht/runtime` from there).
+ */
+function projectFolder(variant, n) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wacht-bench-${variant.label}-${n}-`));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: wacht-bench\nruntime: nodejs\nmain: index.js\ndescription: pulumi-wacht benchmark\n`,
+  );
+  fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "wacht-bench", "private": true }\n');
+  fs.copyFileSync(path.join(root, "scripts/bench/program.js"), path.join(dir, "index.js"));
+  const modules = path.join(dir, "node_modules");
+  fs.mkdirSync(modules);
+  for (const entry of fs.readdirSync(path.join(root, "node_modules"))) {
+    if (entry === "pulumi-wacht" || entry.startsWith(".")) continue;
+    fs.symlinkSync(path.join(root, "node_modules", entry), path.join(modules, entry), "dir");
+  }
+  if (variant.dir) fs.symlinkSync(variant.dir, path.join(modules, "pulumi-wacht"), "dir");
+  return dir;
+}
+
+function pulumi(dir, env, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(bin, "pulumi"), args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code === 0) resolve(output);
+      else
+        reject(new Error(`pulumi ${args.join(" ")} in ${dir} exited with ${code}:\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+/** Writes the stack's config file, keeping the encryption salt `stack init` put there. */
+function writeConfig(stack, values) {
+  const file = path.join(stack.dir, "Pulumi.bench.yaml");
+  const salt = fs.existsSync(file)
+    ? /^encryptionsalt: .*$/m.exec(fs.readFileSync(file, "utf8"))?.[0]
+    : undefined;
+  const lines = Object.entries(values).map(
+    ([key, value]) => `  bench:${key}: ${JSON.stringify(String(value))}`,
+  );
+  fs.writeFileSync(file, `${salt ? `${salt}\n` : ""}config:\n${lines.join("\n")}\n`);
+}
+
+/** Bytes and values per resource type in the stack's state file. */
+function stateSizes(stack) {
+  const file = path.join(stack.backend, ".pulumi", "stacks", "wacht-bench", "bench.json");
+  const resources = JSON.parse(fs.readFileSync(file, "utf8")).checkpoint.latest?.resources ?? [];
+  const leaves = (value) =>
+    value !== null && typeof value === "object"
+      ? Object.values(value).reduce((sum, v) => sum + leaves(v), 0)
+      : 1;
+  const byType = {};
+  for (const resource of resources) {
+    const type = resource.type.split(":").pop();
+    if (!type.startsWith("Webhook")) continue;
+    byType[type] ??= { count: 0, bytes: 0, values: 0, provider: 0 };
+    const entry = byType[type];
+    entry.count += 1;
+    entry.bytes += Buffer.byteLength(JSON.stringify(resource));
+    const { __provider: inProvider, ...inputs } = resource.inputs ?? {};
+    const { __provider: outProvider, ...outputs } = resource.outputs ?? {};
+    entry.values += leaves(inputs) + leaves(outputs);
+    entry.provider +=
+      Buffer.byteLength(JSON.stringify(inProvider ?? "")) +
+      Buffer.byteLength(JSON.stringify(outProvider ?? ""));
+  }
+  return Object.fromEntries(
+    Object.entries(byType).map(([type, e]) => [
+      type,
+      {
+        count: e.count,
+        bytes: Math.round(e.bytes / e.count),
+        values: Math.round(e.values / e.count),
+        provider: Math.round(e.provider / e.count),
+      },
+    ]),
+  );
+}
+
+const emulator = await spawnEmulator([
+  "--port",
+  "0",
+  "--db",
+  ":memory:",
+  "--api-key",
+  `sk_bench_${"x".repeat(43)}`,
+]);
+const timings = {}; // `${n}\u0000${op}\u0000${label}` -> seconds[]
+const states = {}; // `${n}\u0000${label}` -> stateSizes
+const record = (key, seconds) => {
+  timings[key] ??= [];
+  timings[key].push(seconds);
+};
+
+const stacks = [];
+try {
+  for (const n of options.sizes) {
+    for (const variant of variants) {
+      const dir = projectFolder(variant, n);
+      const backend = path.join(dir, ".backend");
+      const env = {
+        ...process.env,
+        ...offlineEnv(bin, backend),
+        PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        NO_COLOR: "1",
+        WACHT_API_URL: emulator.url,
+        WACHT_API_KEY: emulator.apiKey,
+        ...(options.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
+      };
+      for (const key of Object.keys(env)) if (key.startsWith("npm_")) delete env[key];
+      const stack = { variant, n, dir, backend, env };
+      await pulumi(dir, env, ["stack", "init", "bench", "--non-interactive"]);
+      stacks.push(stack);
+    }
+  }
+
+  const flags = [
+    "--yes",
+    "--non-interactive",
+    ...(options.preview ? [] : ["--skip-preview"]),
+    ...(options.parallel ? ["--parallel", options.parallel] : []),
+  ];
+  const operations = [
+    { op: "up", tag: "a", args: ["up", ...flags] },
+    { op: "update", tag: "b", args: ["up", ...flags] },
+    { op: "destroy", tag: "b", args: ["destroy", ...flags] },
+  ];
+  for (let round = 0; round < options.rounds; round++) {
+    for (const n of options.sizes) {
+      const ofSize = stacks.filter((s) => s.n === n);
+      // Alternate who goes first, so that neither variant always follows the other's cleanup.
+      const order = round % 2 === 0 ? ofSize : [...ofSize].reverse();
+      for (const { op, tag, args } of operations) {
+        for (const stack of order) {
+          writeConfig(stack, {
+            variant: stack.variant.program,
+            endpoints: n,
+            prefix: `b-${stack.variant.label}-${n}`.replace(/[^a-z0-9-]/g, "-"),
+            tag,
+          });
+          const started = process.hrtime.bigint();
+          await pulumi(stack.dir, stack.env, args);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          record(`${n}\u0000${op}\u0000${stack.variant.label}`, seconds);
+          if (op === "update") states[`${n}\u0000${stack.variant.label}`] = stateSizes(stack);
+          process.stderr.write(
+            `round ${round + 1}/${options.rounds} N=${n} ${op.padEnd(7)} ${stack.variant.label.padEnd(8)} ${seconds.toFixed(1)} s\n`,
+          );
+        }
+      }
+    }
+  }
+} finally {
+  await emulator.stop();
+  for (const stack of stacks) fs.rmSync(stack.dir, { recursive: true, force: true });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const labels = variants.map((v) => v.label);
+const others = labels.filter((l) => l !== "noop");
+console.log(
+  `\npulumi-wacht against the engine floor (no-op dynamic provider, same inputs): 1 catalog, 10 apps, N endpoints; ` +
+    `median of ${options.rounds} interleaved round(s), seconds${options.preview ? " (with preview)" : " (--skip-preview)"}` +
+    `${options.skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}`,
+);
+console.log(
+  [
+    "N".padEnd(6),
+    "op".padEnd(8),
+    ...labels.map((l) => l.padStart(9)),
+    ...others.map((l) => `${l}/noop`.padStart(12)),
+  ].join(" "),
+);
+const results = [];
+for (const n of options.sizes) {
+  for (const op of ["up", "update", "destroy"]) {
+    const m = Object.fromEntries(labels.map((l) => [l, median(timings[`${n}\u0000${op}\u0000${l}`])]));
+    results.push({
+      n,
+      op,
+      medians: m,
+      samples: Object.fromEntries(labels.map((l) => [l, timings[`${n}\u0000${op}\u0000${l}`]])),
+    });
+    console.log(
+      [
+        String(n).padEnd(6),
+        op.padEnd(8),
+        ...labels.map((l) => m[l].toFixed(1).padStart(9)),
+        ...others.map((l) => `${(m[l] / m.noop).toFixed(2)}×`.padStart(12)),
+      ].join(" "),
+    );
+  }
+}
+console.log(
+  "\nState per resource after the update (bytes of the resource's JSON in the state file; values: leaves of inputs and outputs; provider: bytes of __provider, inputs and outputs together):",
+);
+console.log(
+  [
+    "N".padEnd(6),
+    "variant".padEnd(9),
+    "type".padEnd(22),
+    "bytes".padStart(7),
+    "values".padStart(7),
+    "provider".padStart(9),
+    "Δ bytes vs noop".padStart(16),
+  ].join(" "),
+);
+for (const n of options.sizes) {
+  for (const label of labels) {
+    const sizes = states[`${n}\u0000${label}`] ?? {};
+    for (const [type, s] of Object.entries(sizes)) {
+      const floor = states[`${n}\u0000noop`]?.[type];
+      console.log(
+        [
+          String(n).padEnd(6),
+          label.padEnd(9),
+          type.padEnd(22),
+          String(s.bytes).padStart(7),
+          String(s.values).padStart(7),
+          String(s.provider).padStart(9),
+          (floor ? `${s.bytes - floor.bytes >= 0 ? "+" : ""}${s.bytes - floor.bytes}` : "").padStart(16),
+        ].join(" "),
+      );
+    }
+  }
+}
+if (options.json) {
+  fs.writeFileSync(options.json, `${JSON.stringify({ options, results, states }, null, 2)}\n`);
+}
