@@ -25,3 +25,4 @@ export type {
   WebhookEndpointArgs,
 } from "./endpoint/schema";
 export { WachtProviderError } from "./errors";
+export * from "./lookups/index";
