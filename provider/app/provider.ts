@@ -223,8 +223,10 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
     } else if (news.slug === undefined || news.slug === null) {
       // Auto-naming: a new app gets its slug here, once, so that its create can be recognised by it.
       // An existing app keeps the slug it has (apps created before auto-naming keep Wacht's `slug_<digits>`).
-      if (olds === undefined || Object.keys(olds).length === 0) inputs.slug = autoSlug(inputs.pulumiName);
-      else if (typeof olds.slug === "string") inputs.slug = olds.slug;
+      if (olds === undefined || Object.keys(olds).length === 0) {
+        const seed = typeof news.autoNameSeed === "string" ? news.autoNameSeed : undefined;
+        inputs.slug = autoSlug(inputs.pulumiName, seed);
+      } else if (typeof olds.slug === "string") inputs.slug = olds.slug;
     }
     if (typeof news.eventCatalog === "string") inputs.eventCatalog = news.eventCatalog;
     if (trigger !== undefined && trigger !== null) inputs.rotationTrigger = String(trigger);

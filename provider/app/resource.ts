@@ -50,6 +50,8 @@ export class WebhookApp extends pulumi.dynamic.Resource {
         ...args,
         // Declared even when omitted: the auto-named slug is an output the program can use.
         slug: args.slug,
+        // What makes an auto-named slug this stack's own (check uses it once and does not keep it).
+        ...(args.slug === undefined ? { autoNameSeed: `${pulumi.getProject()}/${pulumi.getStack()}` } : {}),
         eventCatalog: catalog ? catalog.slug : args.eventCatalog,
         signingSecret: undefined,
         previousSigningSecret: undefined,

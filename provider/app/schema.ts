@@ -3,7 +3,7 @@
  * and from Wacht's snake_case JSON (the only place that knows it).
  */
 
-import { randomInt } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookEventCatalog } from "../catalog/resource";
 import { keepOrder, type PropertySpec } from "../lifecycle";
@@ -159,15 +159,19 @@ export function inputsFromOutputs(outputs: AppOutputs): AppInputs {
 /** Wacht keeps slugs in a `varchar(255)` column: longer ones fail there with a 500. */
 export const MAX_SLUG_LENGTH = 255;
 
-const SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-
 /**
- * The slug of a new app that declares none, the Pulumi way (auto-naming): the resource name and seven
- * random characters, normalised as Wacht would (`"Billing-EU"` → `billing_eu_k3j9x0q`).
+ * The slug of a new app that declares none, the Pulumi way (auto-naming): the resource name and a
+ * seven-character suffix, normalised as Wacht would (`"Billing-EU"` → `billing_eu_k3j9x0q`). The suffix
+ * is derived from the project, stack and resource name (`seed`), not drawn at random: a deploy killed
+ * after Wacht made the app names it the same on the next run, so the recovery finds that app instead of
+ * leaving it behind; two stacks never share it. Without a seed (older programs) it is random.
  */
-export function autoSlug(pulumiName: string): string {
+export function autoSlug(pulumiName: string, seed?: string): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes =
+    seed === undefined ? randomBytes(7) : createHash("sha256").update(`${seed}\u0000${pulumiName}`).digest();
   let suffix = "";
-  for (let i = 0; i < 7; i++) suffix += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+  for (let i = 0; i < 7; i++) suffix += alphabet[(bytes[i] ?? 0) % alphabet.length];
   const base = normalizeAppSlug(pulumiName).slice(0, MAX_SLUG_LENGTH - suffix.length - 1);
   return base === "" ? suffix : `${base}_${suffix}`;
 }

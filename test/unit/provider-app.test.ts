@@ -56,6 +56,17 @@ describe("WebhookApp check", () => {
     expect(again.inputs?.slug).not.toBe(result.inputs?.slug);
   });
 
+  it("derives the auto-name from project and stack, so a rerun after a killed deploy names the app the same", async () => {
+    const news = { pulumiName: "billing", name: "Billing", autoNameSeed: "shop/prod" };
+    const first = await app.check({}, news);
+    expect(first.inputs?.slug).toBe("billing_wx6m48t");
+    expect((await app.check({}, news)).inputs?.slug).toBe("billing_wx6m48t");
+    expect((await app.check({}, { ...news, autoNameSeed: "shop/dev" })).inputs?.slug).not.toBe(
+      "billing_wx6m48t",
+    );
+    expect(first.inputs).not.toHaveProperty("autoNameSeed");
+  });
+
   it("keeps the auto-named slug of an existing app on every later check", async () => {
     const olds = { pulumiName: "billing", name: "Billing", slug: "billing_k3j9x0q" };
     const result = await app.check(olds, { pulumiName: "billing", name: "Billing 2" });
