@@ -7,25 +7,26 @@
 //
 //   npm run chaos -- [--runs N] [--cells 500,lost,all,sigkill] [--rates 0.2,0.4] [--max-reruns N]
 //                    [--seed N] [--all-slugs] [--exclusive kill|on|off] [--package <dir>] [--json <file>]
-//                    [--keep]
+//                    [--kill-at <creates>] [--keep]
 //
 // Cells: the fault kinds 500, 502, 503, 429 (Retry-After: 1), reset (connection reset before the request
 // is applied), lost (request committed, answer lost), slow (1.5 s latency, then served) and all (the six
 // failing kinds together), each at every rate of --rates, on every API call (`**`); and sigint / sigkill,
 // which interrupt a fault-free `pulumi up` after a random number of create requests (0–34) plus 0–300 ms,
-// then run the recovery recipe of docs/interrupted-deploys.md line by line. A cell can also be named
-// with its rate: `all@0.4`. SIGINT goes to `pulumi` alone (Ctrl-C, a CI cancel); SIGKILL to its whole
-// process group (a CI time limit, an OOM kill): the language host and provider processes die with it.
+// then run the recovery recipe of docs/interrupted-deploys.md. A cell can also be named with its rate:
+// `all@0.4`. SIGINT goes to `pulumi` alone (Ctrl-C, a CI cancel); SIGKILL to `pulumi` and every process
+// under it (a CI time limit kills the job's whole tree): the language host and providers die with it.
+// sigkill-rerun recovers without the doc: `pulumi cancel --yes`, then `pulumi up` again.
 //
 // The package under test is compiled from provider/ into a temporary folder at the start (or given with
 // --package: a folder holding package.json and dist/), so a rebuild of dist/ during the run changes nothing.
 // Runs go one after another (2 cores): every run gets a fresh project folder and file backend, and the
-// one emulator is reset. Defaults (--runs 2, every cell, rates 0.2 and 0.4) take about 25–40 minutes.
+// one emulator is reset. Defaults (--runs 2, every cell, rates 0.2 and 0.4) take about 15 minutes.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { snapshotPackage } from "./chaos/package.mjs";
-import { exportState, makeProject, removeProject, sh } from "./chaos/project.mjs";
+import { descendants, exportState, makeProject, processesIn, removeProject, sh } from "./chaos/project.mjs";
 import { readRecipe } from "./chaos/recipe.mjs";
 import { chaosSpec, liveObjects, stateObjects, tally } from "./chaos/spec.mjs";
 import { ensurePulumi, spawnEmulator } from "./stack.mjs";
@@ -41,7 +42,9 @@ const KINDS = {
   slow: { latencyMs: 1500 },
 };
 const ALL = ["500", "502", "503", "429", "reset", "lost"];
-const KILLS = { sigint: "SIGINT", sigkill: "SIGKILL" };
+const KILLS = { sigint: "SIGINT", sigkill: "SIGKILL", "sigkill-rerun": "SIGKILL" };
+/** What a user who never read the doc does after a kill: remove the lock, run `up` again. */
+const NAIVE_RECOVERY = ["pulumi cancel --yes", "pulumi up --yes --skip-preview"];
 
 function parseArgs(argv) {
   const args = {
@@ -85,6 +88,9 @@ function parseArgs(argv) {
       case "--package":
         args.package = path.resolve(next());
         break;
+      case "--kill-at":
+        args.killAt = Number(next());
+        break;
       case "--keep":
         args.keep = true;
         break;
@@ -112,7 +118,7 @@ function expandCells(names, rates) {
   const cells = [];
   for (const name of names) {
     const [kind, rate] = name.split("@");
-    if (KILLS[kind]) cells.push({ name: kind, signal: KILLS[kind] });
+    if (KILLS[kind]) cells.push({ name: kind, signal: KILLS[kind], naive: kind === "sigkill-rerun" });
     else if (kind === "all" || KINDS[kind]) {
       for (const r of rate !== undefined ? [Number(rate)] : rates) {
         cells.push({
@@ -170,8 +176,10 @@ async function interrupt(emulator, child, finished, signal, k, delayMs) {
       await new Promise((r) => setTimeout(r, delayMs));
       if (finished()) return false;
       try {
-        if (signal === "SIGKILL") process.kill(-child.pid, "SIGKILL");
-        else process.kill(child.pid, signal);
+        // Pulumi starts each plugin in a process group of its own: a kill of the whole job (a CI time
+        // limit) is a kill of every descendant, collected before any of them dies.
+        const pids = signal === "SIGKILL" ? [child.pid, ...descendants(child.pid)] : [child.pid];
+        for (const pid of pids) process.kill(pid, signal);
       } catch {
         return false;
       }
@@ -238,7 +246,7 @@ async function runOnce(cell, context, rng) {
       Object.assign(result, { firstOk: first.code === 0, reruns, converged: last.code === 0 });
       await emulatorCall(emulator, "DELETE", "/_emulator/faults");
     } else {
-      const k = Math.floor(rng() * 35);
+      const k = args.killAt ?? Math.floor(rng() * 35);
       const delayMs = Math.floor(rng() * 300);
       let child;
       let done = false;
@@ -266,7 +274,7 @@ async function runOnce(cell, context, rng) {
       let reruns = 0;
       let converged = true;
       const segments = [];
-      for (const line of readRecipe()) {
+      for (const line of cell.naive ? NAIVE_RECOVERY : readRecipe()) {
         if (/\bpulumi up\b/.test(line)) segments.push({ up: line });
         else if (segments.at(-1)?.lines) segments.at(-1).lines.push(line);
         else segments.push({ lines: [line] });
@@ -313,6 +321,14 @@ async function runOnce(cell, context, rng) {
     result.failure = String(error?.message ?? error).slice(0, 400);
   } finally {
     result.seconds = Math.round((Date.now() - started) / 1000);
+    // Anything still running in the folder outlived its `pulumi` (it would keep calling the API).
+    const stray = processesIn(project);
+    if (stray.length > 0) result.strayProcesses = stray.length;
+    for (const pid of stray) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
     if (!args.keep) removeProject(project);
   }
   return result;

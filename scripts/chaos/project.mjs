@@ -75,6 +75,46 @@ export function sh(project, line, { onStart, timeoutMs = 15 * 60_000 } = {}) {
   });
 }
 
+/** Pids of every process whose parent chain leads to `pid` (from /proc), `pid` excluded. */
+export function descendants(pid) {
+  const children = new Map();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Pids of processes still running in the project folder (e.g. provider plugins that outlived a kill). */
+export function processesIn(project) {
+  const pids = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === project.dir || cwd === `${project.dir} (deleted)`) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
 /** `pulumi stack export` of the project's stack, parsed (the deployment part). */
 export async function exportState(project) {
   const run = await sh(project, "pulumi stack export");
