@@ -57,11 +57,15 @@ export interface AppInputs {
   failureNotificationEmails: string[];
   active: boolean;
   rotationTrigger?: string;
-  adopt: boolean;
+  /** Only matters on create; never stored in outputs. */
+  adopt?: boolean;
 }
 
-/** State. */
-export interface AppOutputs extends AppInputs {
+/**
+ * State: what Wacht stored, plus `pulumiName` (read and delete get only the outputs, and their messages
+ * name the resource) and `rotationTrigger` (its last value decides whether a new one rotates).
+ */
+export interface AppOutputs extends Omit<AppInputs, "adopt"> {
   /** The canonical slug (also the Pulumi id). */
   slug: string;
   /** The current signing secret (`whsec_…`). Secret. */
@@ -107,7 +111,7 @@ export const appSecretOutputs = ["signingSecret", "previousSigningSecret"];
 /** State from Wacht's app and the inputs Wacht does not know of. */
 export function fromApi(
   app: ApiApp,
-  kept: Pick<AppInputs, "pulumiName" | "adopt" | "rotationTrigger"> & {
+  kept: Pick<AppInputs, "pulumiName" | "rotationTrigger"> & {
     /** The e-mails as the program (or state) orders them; Wacht's order is used for the rest. */
     failureNotificationEmails?: string[];
   },
@@ -115,7 +119,6 @@ export function fromApi(
 ): AppOutputs {
   const outputs: AppOutputs = {
     pulumiName: kept.pulumiName,
-    adopt: kept.adopt,
     name: app.name,
     slug: app.app_slug,
     description: app.description ?? "",
@@ -149,7 +152,6 @@ export function inputsFromOutputs(outputs: AppOutputs): AppInputs {
     description: outputs.description,
     failureNotificationEmails: outputs.failureNotificationEmails,
     active: outputs.active,
-    adopt: outputs.adopt,
   };
   if (outputs.eventCatalog !== undefined) inputs.eventCatalog = outputs.eventCatalog;
   if (outputs.rotationTrigger !== undefined) inputs.rotationTrigger = outputs.rotationTrigger;

@@ -316,7 +316,6 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
       const live = await getCatalog(id);
       const outs = fromApi(live, {
         pulumiName: props.pulumiName ?? "",
-        adopt: props.adopt ?? false,
         ...(Array.isArray(props.events) ? { events: props.events } : {}),
       });
       return { id, props: outs, inputs: inputsFromOutputs(outs) };

@@ -59,11 +59,12 @@ export interface CatalogInputs {
   name: string;
   description: string;
   events: EventDefinition[];
-  adopt: boolean;
+  /** Only matters on create; never stored in outputs. */
+  adopt?: boolean;
 }
 
 /** State: the inputs as Wacht stored them, plus what Wacht adds. */
-export interface CatalogOutputs extends CatalogInputs {
+export interface CatalogOutputs extends Omit<CatalogInputs, "adopt"> {
   /** Names of the catalog's archived events. */
   archivedEvents: string[];
   createdAt: string;
@@ -136,17 +137,16 @@ export function eventFromApi(event: ApiEventDefinition): EventDefinition {
   };
 }
 
-/** State from Wacht's catalog, keeping the inputs Wacht does not know of (`pulumiName`, `adopt`). */
+/** State from Wacht's catalog, keeping the resource's name (read and delete get only the outputs). */
 export function fromApi(
   catalog: ApiCatalog,
-  kept: Pick<CatalogInputs, "pulumiName" | "adopt"> & {
+  kept: Pick<CatalogInputs, "pulumiName"> & {
     /** The events as the program (or state) orders them; Wacht's order is used for the rest. */
     events?: EventDefinition[];
   },
 ): CatalogOutputs {
   return {
     pulumiName: kept.pulumiName,
-    adopt: kept.adopt,
     slug: catalog.slug,
     name: catalog.name,
     description: catalog.description ?? "",
@@ -163,8 +163,8 @@ export function fromApi(
 
 /** The inputs a program declaring the live catalog would have (what refresh reports as drift). */
 export function inputsFromOutputs(outputs: CatalogOutputs): CatalogInputs {
-  const { pulumiName, slug, name, description, events, adopt } = outputs;
-  return { pulumiName, slug, name, description, events, adopt };
+  const { pulumiName, slug, name, description, events } = outputs;
+  return { pulumiName, slug, name, description, events };
 }
 
 /**

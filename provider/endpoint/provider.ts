@@ -412,9 +412,6 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     } else if (hasSubscriptions) {
       inputs.subscriptions = normalizeSubscriptions(news.subscriptions);
     }
-    if (news.catalogEvents !== undefined && news.catalogEvents !== null) {
-      inputs.catalogEvents = news.catalogEvents as EventDefinition[];
-    }
     if (failures.length === 0 && !containsUnknown(inputs)) {
       failures.push(...validateBodySize(createBody(inputs)));
     }

@@ -4,7 +4,6 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookApp } from "../app/resource";
-import type { EventDefinition } from "../catalog/schema";
 import type { PropertySpec } from "../lifecycle";
 import { canonicalJson } from "../validate";
 
@@ -84,8 +83,12 @@ export interface RateLimit {
   maxRequests: number;
 }
 
-/** Checked inputs. */
+/**
+ * Checked inputs. The catalog events a program hands over with a {@link WebhookApp} are not among them:
+ * `check` reads them from the program's values and keeps them out of state.
+ */
 export interface EndpointInputs {
+  /** The resource's name in the program, for messages and as the holder of claims (identify.ts). */
   pulumiName: string;
   app: string;
   url: string;
@@ -97,11 +100,12 @@ export interface EndpointInputs {
   timeoutSeconds: number;
   rateLimit: RateLimit | null;
   active: boolean;
-  adopt: boolean;
-  reactivate: boolean;
-  verify: boolean;
-  /** The app's catalog events when the app was given as a resource (used by check only). */
-  catalogEvents?: EventDefinition[];
+  /** Only matters on create. */
+  adopt?: boolean;
+  /** Read from the program at each deploy; never stored in outputs. */
+  reactivate?: boolean;
+  /** Read from the program at each deploy; never stored in outputs. */
+  verify?: boolean;
 }
 
 /** The outcome of the last `verify` test delivery. */
@@ -112,8 +116,12 @@ export interface Verification {
   at: string;
 }
 
-/** State. */
-export interface EndpointOutputs extends EndpointInputs {
+/**
+ * State: what Wacht stored, plus `pulumiName` (read and delete get only the outputs, and their messages
+ * name the resource). The flags that only steer create and update (`adopt`, `reactivate`, `verify`) are
+ * not echoed.
+ */
+export interface EndpointOutputs extends Omit<EndpointInputs, "adopt" | "reactivate" | "verify"> {
   /** Wacht's endpoint id (a 64-bit integer as a string). */
   endpointId: string;
   /** Header names (the values are secret). */
@@ -222,7 +230,7 @@ export function rateLimitToApi(rateLimit: RateLimit | null) {
  */
 export function fromApi(
   endpoint: ApiEndpoint,
-  kept: EndpointInputs,
+  kept: Pick<EndpointInputs, "pulumiName" | "events">,
   extra: { subscriptions: Subscription[]; autoDisabled: boolean; lastVerification?: Verification },
 ): EndpointOutputs {
   const headers = Object.fromEntries(
@@ -233,9 +241,6 @@ export function fromApi(
   const plain = extra.subscriptions.every((s) => s.filter === null || Object.keys(s.filter).length === 0);
   const outputs: EndpointOutputs = {
     pulumiName: kept.pulumiName,
-    adopt: kept.adopt,
-    reactivate: kept.reactivate,
-    verify: kept.verify,
     app: endpoint.app_slug,
     url: endpoint.url,
     description: endpoint.description ?? "",
@@ -261,7 +266,6 @@ export function fromApi(
   // outputs of an update and of a later read are identical.
   if (kept.events !== undefined && plain) outputs.events = extra.subscriptions.map((s) => s.event);
   else outputs.subscriptions = extra.subscriptions.map((s) => ({ event: s.event, filter: s.filter ?? {} }));
-  if (kept.catalogEvents !== undefined) outputs.catalogEvents = kept.catalogEvents;
   if (extra.lastVerification) outputs.lastVerification = extra.lastVerification;
   return outputs;
 }
@@ -283,13 +287,9 @@ export function inputsFromOutputs(outputs: EndpointOutputs): EndpointInputs {
     timeoutSeconds: outputs.timeoutSeconds,
     rateLimit: outputs.rateLimit,
     active: outputs.active,
-    adopt: outputs.adopt,
-    reactivate: outputs.reactivate,
-    verify: outputs.verify,
   };
   if (outputs.events !== undefined) inputs.events = outputs.events;
   if (outputs.subscriptions !== undefined) inputs.subscriptions = outputs.subscriptions;
-  if (outputs.catalogEvents !== undefined) inputs.catalogEvents = outputs.catalogEvents;
   return inputs;
 }
 

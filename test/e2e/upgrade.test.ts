@@ -81,6 +81,41 @@ describe("a stack written by 0.1.0, run by this version", () => {
   it("refreshes every resource from Wacht, and then Wacht and the program agree", async () => {
     const refresh = await folder.run("pulumi refresh --yes");
     expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
+    const ledger = (await exported()).ledger;
+    // The refreshed state is this version's: no catalog copy, no outputs that only echo inputs.
+    expect(Object.keys(ledger?.outputs ?? {}).sort()).toStrictEqual([
+      "__provider",
+      "active",
+      "app",
+      "autoDisabled",
+      "createdAt",
+      "description",
+      "endpointId",
+      "failureCount",
+      "headerNames",
+      "headers",
+      "isActive",
+      "maxRetries",
+      "pulumiName",
+      "rateLimit",
+      "subscriptions",
+      "timeoutSeconds",
+      "updatedAt",
+      "url",
+    ]);
+    expect(Object.keys(ledger?.inputs ?? {}).sort()).toStrictEqual([
+      "__provider",
+      "active",
+      "app",
+      "description",
+      "headers",
+      "maxRetries",
+      "pulumiName",
+      "rateLimit",
+      "subscriptions",
+      "timeoutSeconds",
+      "url",
+    ]);
     const preview = await folder.run("pulumi preview --refresh --expect-no-changes");
     expect(preview.code, preview.stdout + preview.stderr).toBe(0);
     expect(resourceSummary(preview.stdout)).toStrictEqual(["8 unchanged"]);

@@ -206,6 +206,11 @@ describe("WebhookEndpoint check", () => {
     expect(result.failures).toStrictEqual(failures);
   });
 
+  it("keeps the catalog it checked against out of the inputs it returns, so state holds no copy", async () => {
+    const result = await endpoint.check(undefined, { ...base, catalogEvents, events: ["user.created"] });
+    expect(result).toStrictEqual({ inputs: inputs({ headers: {}, events: ["user.created"] }), failures: [] });
+  });
+
   it("checks filter fields against the event's schema", async () => {
     const result = await endpoint.check(undefined, {
       ...base,

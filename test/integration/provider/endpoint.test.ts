@@ -125,9 +125,6 @@ describe("WebhookEndpoint lifecycle", () => {
       id,
       outs: {
         pulumiName: "primary",
-        adopt: false,
-        reactivate: false,
-        verify: false,
         app,
         url: "https://hooks.example.com/v1",
         description: "",
@@ -144,7 +141,6 @@ describe("WebhookEndpoint lifecycle", () => {
         createdAt: expect.stringMatching(RFC3339),
         updatedAt: expect.stringMatching(RFC3339),
         events: ["invoice.paid", "user.created"],
-        catalogEvents,
       },
     });
     state = result.outs;
