@@ -14,7 +14,6 @@ export interface NewDelivery {
   maxAttempts: number;
 }
 
-/** Appends a history row (Wacht's ClickHouse `webhook_logs`). */
 /**
  * Logs an endpoint's change of state (`endpoint.reactivated` / `endpoint.deactivated`), a history row
  * with no delivery behind it, as Wacht's ClickHouse log has.
@@ -45,6 +44,7 @@ export function insertEndpointEvent(
   });
 }
 
+/** Appends a history row (Wacht's ClickHouse `webhook_logs`). */
 export function insertLog(store: Store, log: NewLog): void {
   store.run(
     `INSERT INTO webhook_logs (delivery_id, deployment_id, app_slug, endpoint_id, endpoint_url, event_name,

@@ -7,15 +7,7 @@
  */
 
 /** The lifecycle operations whose failures the provider reports. */
-export type Operation =
-  | "create"
-  | "read"
-  | "update"
-  | "delete"
-  | "adopt"
-  | "rotate"
-  | "verify"
-  | "reactivate";
+export type Operation = "create" | "read" | "update" | "delete" | "adopt";
 
 /** Where a failed request went: filled in by the client's fetch adapter. */
 export interface RequestInfo {

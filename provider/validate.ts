@@ -351,8 +351,11 @@ function checkRuleObject(
             `Unsupported filter operator '${operator}' (supported: ${FILTER_OPERATORS.join(" ")})`,
           ),
         );
-      } else if (isUnknown(operand)) {
-      } else if ((operator === "$in" || operator === "$nin") && !Array.isArray(operand)) {
+        continue;
+      }
+      // An operand known only once the deployment runs is Wacht's to check then.
+      if (isUnknown(operand)) continue;
+      if ((operator === "$in" || operator === "$nin") && !Array.isArray(operand)) {
         out.push(
           failure(operatorAt, `Filter operator '${operator}' expects an array (got ${show(operand)})`),
         );
@@ -361,25 +364,6 @@ function checkRuleObject(
       }
     }
   }
-}
-
-/**
- * JSON with object keys sorted recursively (array order kept), for comparing filter rules and
- * schemas without formatting or key-order drift. `undefined` renders as `null`; object members whose
- * value is `undefined` are dropped, as `JSON.stringify` does.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? "null";
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, sortKeys(value[key])]),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -421,14 +405,6 @@ export function validateTimeoutSeconds(path: string, n: unknown): CheckFailure[]
     ];
   }
   return [];
-}
-
-/** A per-endpoint rate limit as the provider's inputs spell it. */
-export interface RateLimitInput {
-  /** Length of the window in milliseconds (Wacht `duration_ms`). */
-  durationMs: unknown;
-  /** Deliveries allowed per window (Wacht `max_requests`). */
-  maxRequests: unknown;
 }
 
 const MAX_DURATION_MS = 86_400_000;

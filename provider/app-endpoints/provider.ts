@@ -4,8 +4,9 @@ import { type WebhooksApi, webhooks } from "../client";
 import { forgetListing, listAllEndpoints } from "../endpoint/listing";
 import type { ApiEndpoint } from "../endpoint/schema";
 import { apiStatus, type Operation, toProviderError } from "../errors";
-import { configure, diffByTable, type Implementation, warn } from "../lifecycle";
+import { configure, diffByTable, type Implementation } from "../lifecycle";
 import { type CheckFailure, isUnknown, validateAppSlug } from "../validate";
+import { warn } from "../warn";
 import {
   type AppEndpointsInputs,
   type AppEndpointsOutputs,

@@ -13,14 +13,7 @@ import {
   release,
   serialized,
 } from "../identify";
-import {
-  configure,
-  diffByTable,
-  type Implementation,
-  partiallyCreated,
-  serializable,
-  warn,
-} from "../lifecycle";
+import { configure, diffByTable, type Implementation, partiallyCreated, serializable } from "../lifecycle";
 import {
   type CheckFailure,
   isUnknown,
@@ -29,6 +22,7 @@ import {
   validateEmails,
   validateOptionalType,
 } from "../validate";
+import { warn } from "../warn";
 import {
   type ApiApp,
   type AppInputs,
@@ -44,8 +38,8 @@ const RESOURCE = "WebhookApp";
 /** The claims kind of apps (identify.ts). */
 const CLAIMS = "app";
 
-function fail(inputs: Pick<AppInputs, "pulumiName">, operation: Operation, error: unknown, hint?: string) {
-  return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
+function fail(inputs: Pick<AppInputs, "pulumiName">, operation: Operation, error: unknown) {
+  return toProviderError(RESOURCE, inputs.pulumiName, operation, error);
 }
 
 /** The PATCH body that moves `live` to `desired`: only changed fields, since Wacht's PATCH is COALESCE. */

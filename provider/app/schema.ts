@@ -5,9 +5,10 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { canonicalJson } from "../canonical-json";
 import type { WebhookEventCatalog } from "../catalog/resource";
 import { keepOrder, type PropertySpec } from "../lifecycle";
-import { canonicalJson, normalizeAppSlug } from "../validate";
+import { normalizeAppSlug } from "../validate";
 
 /** Arguments of {@link WebhookApp}. */
 export interface WebhookAppArgs {

@@ -20,7 +20,6 @@ import {
   type Implementation,
   partiallyCreated,
   serializable,
-  warn,
 } from "../lifecycle";
 import {
   type CheckFailure,
@@ -30,6 +29,7 @@ import {
   validateOptionalType,
   validateRequiredString,
 } from "../validate";
+import { warn } from "../warn";
 import {
   type ApiCatalog,
   type CatalogInputs,
@@ -48,13 +48,8 @@ const RESOURCE = "WebhookEventCatalog";
 /** The claims kind of catalogs (identify.ts). */
 const CLAIMS = "catalog";
 
-function fail(
-  inputs: Pick<CatalogInputs, "pulumiName">,
-  operation: Operation,
-  error: unknown,
-  hint?: string,
-) {
-  return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
+function fail(inputs: Pick<CatalogInputs, "pulumiName">, operation: Operation, error: unknown) {
+  return toProviderError(RESOURCE, inputs.pulumiName, operation, error);
 }
 
 function normalizeEvent(raw: unknown): EventDefinition {

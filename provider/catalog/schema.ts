@@ -3,8 +3,8 @@
  * mapping to and from Wacht's snake_case JSON (the only place that knows it).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { canonicalJson } from "../canonical-json";
 import { keepOrder, type PropertySpec } from "../lifecycle";
-import { canonicalJson } from "../validate";
 
 /** One event type a catalog offers. Wacht cannot edit or delete an event once created. */
 export interface EventDefinitionArgs {

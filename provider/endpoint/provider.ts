@@ -32,7 +32,6 @@ import {
   keepOrder,
   partiallyCreated,
   serializable,
-  warn,
 } from "../lifecycle";
 import {
   type CheckFailure,
@@ -49,6 +48,7 @@ import {
   validateTimeoutSeconds,
   validateWebhookUrl,
 } from "../validate";
+import { warn } from "../warn";
 import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
 import {
   type ApiEndpoint,
@@ -75,13 +75,8 @@ const RESOURCE = "WebhookEndpoint";
 /** The claims kind of endpoints (identify.ts). */
 const CLAIMS = "endpoint";
 
-function fail(
-  inputs: Pick<EndpointInputs, "pulumiName">,
-  operation: Operation,
-  error: unknown,
-  hint?: string,
-) {
-  return toProviderError(RESOURCE, inputs.pulumiName, operation, error, hint);
+function fail(inputs: Pick<EndpointInputs, "pulumiName">, operation: Operation, error: unknown) {
+  return toProviderError(RESOURCE, inputs.pulumiName, operation, error);
 }
 
 /** The pulumi id: Wacht has no route to get one endpoint, so the app is part of the id. */

@@ -4,8 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookApp } from "../app/resource";
+import { canonicalJson } from "../canonical-json";
 import type { PropertySpec } from "../lifecycle";
-import { canonicalJson } from "../validate";
 
 /** A subscription to one event, optionally filtered with Wacht's filter rules. */
 export interface SubscriptionArgs {

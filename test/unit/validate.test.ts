@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../provider/canonical-json";
 import {
   type CheckFailure,
-  canonicalJson,
   isUnknown,
   normalizeAppSlug,
   UNKNOWN,
