@@ -204,6 +204,7 @@ function leftBehind(project) {
   }
   return {
     locks: files.filter((f) => f.includes(`${path.sep}locks${path.sep}`) && f.endsWith(".json")).length,
+    pendingCount: pending.length,
     pending: [...new Set(pending)].map((t) => `${pending.filter((p) => p === t).length} ${t}`).join(", "),
     emptyAttrs: files.filter((f) => f.endsWith(".attrs") && fs.statSync(f).size === 0).length,
   };
@@ -355,6 +356,10 @@ function summarise(cell, results) {
     "lost state": count("lostState"),
     "pending ops": count("pending"),
     "preview clean": `${results.filter((r) => r.previewClean).length}/${n}`,
+    "kill left lock/pending/empty attrs":
+      cell.signal === undefined
+        ? "—"
+        : `${results.filter((r) => r.left?.locks > 0).length}/${n}, ${results.reduce((t, r) => t + (r.left?.pendingCount ?? 0), 0)}, ${results.filter((r) => r.left?.emptyAttrs > 0).length}/${n}`,
     "script errors": String(results.filter((r) => r.failure).length),
     "s/run": String(Math.round(sum("seconds") / Math.max(1, n))),
   };

@@ -287,4 +287,22 @@ describe("a pulumi up killed with SIGKILL mid-way", () => {
         .sort(),
     ).toStrictEqual(after.endpoints.map((e) => e.id).sort());
   });
+  it("reads a checkpoint again whose metadata file a kill left empty, then recovers with the recipe", async () => {
+    const up = await sh("pulumi up --yes --skip-preview");
+    expect(up.status, up.output).toBe(0);
+    // What a kill while Pulumi saves the checkpoint leaves: the metadata file truncated, the data intact.
+    fs.writeFileSync(`${checkpointFile()}.attrs`, "");
+    const broken = await sh("pulumi cancel --yes");
+    expect([broken.status, broken.output.trim()]).toStrictEqual([1, "error: failed to load checkpoint: EOF"]);
+
+    const run = await sh(recipe());
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain(`${checkpointFile()}.attrs\n`);
+    const after = await live();
+    expect(
+      after.endpoints
+        .map((e) => [e.app, e.url, e.description, e.subscriptions.map((s) => s.event_name).join(",")])
+        .sort(),
+    ).toStrictEqual(declaredEndpoints);
+  });
 });
