@@ -207,7 +207,9 @@ export async function listApps(api: WebhooksApi): Promise<LiveApp[]> {
 
 /** Every catalog of the deployment (Wacht returns them all at once, ordered by name). */
 export async function listCatalogs(api: WebhooksApi): Promise<LiveCatalog[]> {
-  const page = (await api.listWebhookEventCatalogs()) as { data: ApiCatalog[] };
+  // The client's methods pass the client as their last argument: with no options given it would land in
+  // the options' place, and the call would go to the SDK's unconfigured default client.
+  const page = (await api.listWebhookEventCatalogs({})) as { data: ApiCatalog[] };
   return page.data.map(catalogFromApi);
 }
 
