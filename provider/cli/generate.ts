@@ -200,7 +200,7 @@ export function generateProject(estate: Estate, options: GenerateOptions): Gener
       if (endpoint.ignoredHeaders.length > 0) {
         notes.push(
           `Endpoint ${endpoint.id} (${name}) has non-string header values, which Wacht never sends; ` +
-            `left out: ${endpoint.ignoredHeaders.join(", ")}. Adopting it keeps them; any header change replaces them.`,
+            `left out: ${endpoint.ignoredHeaders.join(", ")}. Adopting it keeps them; a later change of its headers drops them.`,
         );
       }
       const plain = endpoint.subscriptions.every((s) => Object.keys(s.filter).length === 0);
