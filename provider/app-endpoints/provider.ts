@@ -5,12 +5,14 @@ import { forgetListing, listAllEndpoints } from "../endpoint/listing";
 import type { ApiEndpoint } from "../endpoint/schema";
 import { apiStatus, type Operation, toProviderError } from "../errors";
 import { configure, diffByTable, type Implementation } from "../lifecycle";
+import { withDefault } from "../property";
 import { type CheckFailure, isUnknown, validateAppSlug } from "../validate";
 import { warn } from "../warn";
 import {
   type AppEndpointsInputs,
   type AppEndpointsOutputs,
   appEndpointsProperties,
+  appEndpointsSchema,
   compareIds,
   inputsFromOutputs,
   needsAction,
@@ -227,7 +229,7 @@ export const appEndpointsImplementation: Implementation<AppEndpointsInputs, AppE
     }
     // Entries are matched against the app only when it is a valid slug: one bad value, one failure.
     failures.push(...checkEndpoints(news.endpoints, failures.length === 0 ? news.app : undefined));
-    const mode = news.unmanaged ?? "delete";
+    const mode = withDefault(appEndpointsSchema, "unmanaged", news.unmanaged);
     if (!isUnknown(mode) && !UNMANAGED_ACTIONS.includes(mode as UnmanagedAction)) {
       failures.push({
         property: "unmanaged",

@@ -2,7 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebhookApp } from "../app/resource";
 import { WebhookEndpoint } from "../endpoint/resource";
 import { thinProviders } from "../loader";
-import type { UnmanagedAction, UnmanagedEndpoint, WebhookAppEndpointsArgs } from "./schema";
+import { computedOutputs } from "../property";
+import {
+  appEndpointsSchema,
+  type UnmanagedAction,
+  type UnmanagedEndpoint,
+  type WebhookAppEndpointsArgs,
+} from "./schema";
 
 /**
  * Endpoint resources become their Pulumi ids (`<appSlug>/<endpointId>`, which check reduces to the
@@ -51,8 +57,7 @@ export class WebhookAppEndpoints extends pulumi.dynamic.Resource {
         app: args.app instanceof WebhookApp ? args.app.slug : args.app,
         endpoints: endpointIdsOf(args.endpoints),
         unmanaged: args.unmanaged,
-        endpointIds: undefined,
-        unmanagedEndpoints: undefined,
+        ...computedOutputs(appEndpointsSchema),
       },
       opts,
       "wacht",

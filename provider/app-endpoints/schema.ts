@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookApp } from "../app/resource";
 import type { WebhookEndpoint } from "../endpoint/resource";
 import type { ApiEndpoint } from "../endpoint/schema";
-import type { PropertySpec } from "../lifecycle";
+import { diffTable, inputsFromState, type Schema } from "../property";
 
 /** What happens to live endpoints of the app that the resource does not declare. */
 export type UnmanagedAction = "delete" | "deactivate";
@@ -74,12 +74,36 @@ function idSet(value: unknown): unknown {
   return Array.isArray(value) ? [...new Set(value.map(String))].sort() : value;
 }
 
-/** Property semantics: the app is the identity; the set and the action update in place. */
-export const appEndpointsProperties: Record<string, PropertySpec> = {
-  app: { replaces: true },
-  endpoints: { normalize: idSet },
-  unmanaged: { normalize: (v) => v ?? "delete" },
+/**
+ * Every property of WebhookAppEndpoints, declared once: README's table, diff, read's rebuilt inputs and
+ * the resource class's outputs follow from it (check validates `endpoints` against `app`, together).
+ * The app is the identity; the set and the action update in place.
+ */
+export const appEndpointsSchema: Schema = {
+  app: {
+    doc: "The slug of the app whose endpoints this resource governs.",
+    type: "`WebhookApp` or app slug, required",
+    change: "replace",
+  },
+  endpoints: {
+    doc: "The ids of the app's complete set of endpoints.",
+    type: "`(WebhookEndpoint | string)[]`, required (`[]` allowed)",
+    change: "update",
+    normalize: idSet,
+  },
+  unmanaged: {
+    doc: "What `up` does to live endpoints the set does not declare.",
+    type: '`"delete" | "deactivate"`',
+    default: "delete",
+    change: "update",
+    normalize: (v) => v ?? "delete",
+  },
+  endpointIds: { doc: "The declared endpoint ids, in the program's order.", computed: true },
+  unmanagedEndpoints: { doc: "The unmanaged endpoints after the last read or `up`.", computed: true },
 };
+
+/** What diff compares, and how. */
+export const appEndpointsProperties = diffTable(appEndpointsSchema);
 
 /** Compares two Wacht ids (64-bit integers as strings) numerically. */
 export function compareIds(a: string, b: string): number {
@@ -120,10 +144,5 @@ export function toOutputs(
 
 /** The inputs a program declaring the live app's endpoints would have (what refresh reports as drift). */
 export function inputsFromOutputs(outputs: AppEndpointsOutputs): AppEndpointsInputs {
-  return {
-    pulumiName: outputs.pulumiName,
-    app: outputs.app,
-    endpoints: outputs.endpoints,
-    unmanaged: outputs.unmanaged,
-  };
+  return inputsFromState<AppEndpointsInputs>(appEndpointsSchema, { ...outputs });
 }

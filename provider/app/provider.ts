@@ -14,24 +14,21 @@ import {
   serialized,
 } from "../identify";
 import { configure, diffByTable, type Implementation, partiallyCreated, serializable } from "../lifecycle";
-import {
-  type CheckFailure,
-  isUnknown,
-  normalizeAppSlug,
-  validateAppSlug,
-  validateEmails,
-  validateOptionalType,
-} from "../validate";
+import { propertyFailures, withDefault } from "../property";
+import { isUnknown, normalizeAppSlug } from "../validate";
 import { warn } from "../warn";
 import {
   type ApiApp,
   type AppInputs,
   type AppOutputs,
   appProperties,
+  appSchema,
   autoSlug,
+  createBody,
   fromApi,
   inputsFromOutputs,
   matchesInputs,
+  patchFor,
 } from "./schema";
 
 const RESOURCE = "WebhookApp";
@@ -40,22 +37,6 @@ const CLAIMS = "app";
 
 function fail(inputs: Pick<AppInputs, "pulumiName">, operation: Operation, error: unknown) {
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error);
-}
-
-/** The PATCH body that moves `live` to `desired`: only changed fields, since Wacht's PATCH is COALESCE. */
-function patchFor(live: Omit<AppInputs, "pulumiName" | "adopt">, desired: AppInputs) {
-  const body: Record<string, unknown> = {};
-  if (live.name !== desired.name) body.name = desired.name;
-  if ((live.description ?? "") !== desired.description) body.description = desired.description;
-  if (desired.eventCatalog !== undefined && live.eventCatalog !== desired.eventCatalog) {
-    body.event_catalog_slug = desired.eventCatalog;
-  }
-  const emails = (list: string[]) => JSON.stringify([...list].map((e) => e.toLowerCase()).sort());
-  if (emails(live.failureNotificationEmails) !== emails(desired.failureNotificationEmails)) {
-    body.failure_notification_emails = desired.failureNotificationEmails;
-  }
-  if (live.active !== desired.active) body.is_active = desired.active;
-  return body;
 }
 
 async function getApp(api: WebhooksApi, slug: string): Promise<ApiApp> {
@@ -95,22 +76,12 @@ async function findApp(api: WebhooksApi, slug: string): Promise<ApiApp | undefin
   }
 }
 
-function createBody(inputs: AppInputs) {
-  return {
-    name: inputs.name,
-    ...(inputs.slug !== undefined ? { app_slug: inputs.slug } : {}),
-    ...(inputs.description !== "" ? { description: inputs.description } : {}),
-    failure_notification_emails: inputs.failureNotificationEmails,
-    ...(inputs.eventCatalog !== undefined ? { event_catalog_slug: inputs.eventCatalog } : {}),
-  };
-}
-
 /**
  * An app of state written before auto-naming, replaced without a slug: Wacht names it, so a lost answer
  * cannot be told apart and the create is sent once.
  */
 async function createUnnamed(api: WebhooksApi, inputs: AppInputs): Promise<ApiApp> {
-  return (await api.createWebhookApp(createBody(inputs))) as ApiApp;
+  return (await api.createWebhookApp(createBody(inputs) as never)) as ApiApp;
 }
 
 /**
@@ -136,7 +107,7 @@ async function createNamed(api: WebhooksApi, inputs: AppInputs, holder: Holder):
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return take((await api.createWebhookApp(createBody(inputs))) as ApiApp);
+        return take((await api.createWebhookApp(createBody(inputs) as never)) as ApiApp);
       } catch (error) {
         if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
         // It did not exist when this create began: if it exists now with what was asked for, this
@@ -167,51 +138,11 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
   configure,
 
   async check(olds, news) {
-    const failures: CheckFailure[] = [];
-    if (!isUnknown(news.name) && typeof news.name !== "string") {
-      failures.push({
-        property: "name",
-        reason: `name is required and must be a string (got ${JSON.stringify(news.name)})`,
-      });
+    const failures = propertyFailures(appSchema, olds, news, isUnknown);
+    const inputs = { pulumiName: String(news.pulumiName ?? "") } as AppInputs;
+    for (const key of ["name", "description", "failureNotificationEmails", "active", "adopt"]) {
+      Object.assign(inputs, { [key]: withDefault(appSchema, key, news[key]) });
     }
-    if (news.slug !== undefined && !isUnknown(news.slug))
-      failures.push(...validateAppSlug("slug", news.slug));
-    failures.push(...validateOptionalType("description", news.description, "string"));
-    failures.push(...validateOptionalType("eventCatalog", news.eventCatalog, "string"));
-    failures.push(...validateEmails("failureNotificationEmails", news.failureNotificationEmails));
-    failures.push(...validateOptionalType("active", news.active, "boolean"));
-    failures.push(...validateOptionalType("adopt", news.adopt, "boolean"));
-    const trigger = news.rotationTrigger;
-    if (
-      trigger !== undefined &&
-      trigger !== null &&
-      !isUnknown(trigger) &&
-      !["string", "number"].includes(typeof trigger)
-    ) {
-      failures.push({
-        property: "rotationTrigger",
-        reason: `rotationTrigger must be a string or a number (got ${JSON.stringify(trigger)})`,
-      });
-    }
-    if (olds?.eventCatalog !== undefined && (news.eventCatalog === undefined || news.eventCatalog === null)) {
-      failures.push({
-        property: "eventCatalog",
-        reason:
-          `eventCatalog cannot be removed: Wacht cannot unset an app's event catalog (currently '${olds.eventCatalog}'). ` +
-          "Keep it, point it at another catalog, or give the app a new slug to replace it.",
-      });
-    }
-    if (news.adopt === true && (news.slug === undefined || news.slug === null)) {
-      failures.push({ property: "adopt", reason: "adopt needs slug: an app is adopted by its slug" });
-    }
-    const inputs: AppInputs = {
-      pulumiName: String(news.pulumiName ?? ""),
-      name: news.name as string,
-      description: (news.description as string | undefined) ?? "",
-      failureNotificationEmails: (news.failureNotificationEmails as string[] | undefined) ?? [],
-      active: (news.active as boolean | undefined) ?? true,
-      adopt: (news.adopt as boolean | undefined) ?? false,
-    };
     if (typeof news.slug === "string") {
       inputs.slug = isUnknown(news.slug) ? news.slug : normalizeAppSlug(news.slug);
     } else if (news.slug === undefined || news.slug === null) {
@@ -223,6 +154,7 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
       } else if (typeof olds.slug === "string") inputs.slug = olds.slug;
     }
     if (typeof news.eventCatalog === "string") inputs.eventCatalog = news.eventCatalog;
+    const trigger = news.rotationTrigger;
     if (trigger !== undefined && trigger !== null) inputs.rotationTrigger = String(trigger);
     return { inputs: serializable(inputs), failures };
   },

@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebhookEventCatalog } from "../catalog/resource";
 import type { EventDefinition } from "../catalog/schema";
 import { thinProviders } from "../loader";
+import { computedOutputs } from "../property";
 import { normalizeAppSlug } from "../validate";
-import { appSecretOutputs, type WebhookAppArgs } from "./schema";
+import { appSchema, appSecretOutputs, type WebhookAppArgs } from "./schema";
 
 /**
  * A Wacht webhook app: the signing secret, the event catalog and the endpoints of one consumer.
@@ -53,11 +54,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
         // What makes an auto-named slug this stack's own (check uses it once and does not keep it).
         ...(args.slug === undefined ? { autoNameSeed: `${pulumi.getProject()}/${pulumi.getStack()}` } : {}),
         eventCatalog: catalog ? catalog.slug : args.eventCatalog,
-        signingSecret: undefined,
-        previousSigningSecret: undefined,
-        secretRotatedAt: undefined,
-        createdAt: undefined,
-        updatedAt: undefined,
+        ...computedOutputs(appSchema),
       },
       // A forced replacement (`pulumi up --replace`) keeps the slug, which Wacht holds unique: the old
       // app must go first or the create fails with 409. The option wins over the provider's diff.

@@ -7,8 +7,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { canonicalJson } from "../canonical-json";
 import type { WebhookEventCatalog } from "../catalog/resource";
-import { keepOrder, type PropertySpec } from "../lifecycle";
-import { normalizeAppSlug } from "../validate";
+import { changedProperties, keepOrder } from "../lifecycle";
+import { apiBody, diffTable, inputsFromState, type Schema, secretOutputs } from "../property";
+import { normalizeAppSlug, validateAppSlug, validateEmails, validateOptionalType } from "../validate";
 
 /** Arguments of {@link WebhookApp}. */
 export interface WebhookAppArgs {
@@ -95,19 +96,121 @@ export interface ApiApp {
 const sortedEmails = (value: unknown): unknown =>
   Array.isArray(value) ? [...(value as string[])].map((e) => e.toLowerCase()).sort() : value;
 
-/** Property semantics: only the slug is identity. */
-export const appProperties: Record<string, PropertySpec> = {
-  slug: { replaces: true },
-  name: {},
-  description: { normalize: (v) => v ?? "" },
-  eventCatalog: {},
-  failureNotificationEmails: { normalize: sortedEmails },
-  active: { normalize: (v) => v ?? true },
-  rotationTrigger: {},
+const nameReason = (value: unknown) => `name is required and must be a string (got ${JSON.stringify(value)})`;
+
+/**
+ * Every property of WebhookApp, declared once: README's table, check's defaults and validators, diff,
+ * the create and PATCH bodies and read's rebuilt inputs follow from it. Only the slug is identity.
+ */
+export const appSchema: Schema = {
+  name: {
+    doc: "Display name.",
+    type: "`string`, required",
+    wire: "name",
+    change: "update",
+    whenMissing: (news) => nameReason(news.name),
+    validate: (path, value) =>
+      typeof value === "string" ? [] : [{ property: path, reason: nameReason(value) }],
+  },
+  slug: {
+    doc: "The canonical slug (also the Pulumi id); auto-named when omitted.",
+    type: "`string`",
+    wire: "app_slug",
+    sent: "create",
+    defaultText: "auto-named (`<name>_<7 chars>`)",
+    change: "replace",
+    validate: validateAppSlug,
+  },
+  description: {
+    doc: "Description.",
+    type: "`string`",
+    wire: "description",
+    default: "",
+    createOmitsDefault: true,
+    change: "update",
+    normalize: (v) => v ?? "",
+    validate: (path, value) => validateOptionalType(path, value, "string"),
+  },
+  eventCatalog: {
+    doc: "The slug of the catalog the app's endpoints subscribe from.",
+    type: "`WebhookEventCatalog` or catalog slug",
+    wire: "event_catalog_slug",
+    defaultText: "none",
+    change: "update",
+    validate: (path, value) => validateOptionalType(path, value, "string"),
+    cannotRemove: (old) =>
+      `eventCatalog cannot be removed: Wacht cannot unset an app's event catalog (currently '${old}'). ` +
+      "Keep it, point it at another catalog, or give the app a new slug to replace it.",
+  },
+  failureNotificationEmails: {
+    doc: "Addresses Wacht e-mails when an endpoint is disabled.",
+    type: "`string[]`",
+    wire: "failure_notification_emails",
+    default: [],
+    change: "update",
+    note: "order and case ignored",
+    normalize: sortedEmails,
+    validate: validateEmails,
+  },
+  active: {
+    doc: "Whether the app accepts triggers (Wacht's live value after a read).",
+    type: "`boolean`",
+    wire: "is_active",
+    sent: "update",
+    default: true,
+    change: "update",
+    normalize: (v) => v ?? true,
+    validate: (path, value) => validateOptionalType(path, value, "boolean"),
+  },
+  adopt: {
+    doc: "Take over an existing app with this slug instead of failing.",
+    type: "`boolean` (needs `slug`)",
+    default: false,
+    change: "create",
+    validate: (path, value, news) => [
+      ...validateOptionalType(path, value, "boolean"),
+      ...(value === true && (news.slug === undefined || news.slug === null)
+        ? [{ property: path, reason: "adopt needs slug: an app is adopted by its slug" }]
+        : []),
+    ],
+  },
+  rotationTrigger: {
+    doc: "Any value; when it changes, the signing secret rotates in place.",
+    type: "`string | number`",
+    defaultText: "none",
+    change: "rotate",
+    validate: (path, value) =>
+      ["string", "number"].includes(typeof value)
+        ? []
+        : [{ property: path, reason: `${path} must be a string or a number (got ${JSON.stringify(value)})` }],
+  },
+  signingSecret: { doc: "The current signing secret (`whsec_…`).", computed: true, secret: true },
+  previousSigningSecret: { doc: "The secret the last rotation replaced.", computed: true, secret: true },
+  secretRotatedAt: { doc: "When the provider last saw the secret change.", computed: true },
+  createdAt: { doc: "Wacht's creation time.", computed: true },
+  updatedAt: { doc: "Wacht's last update time.", computed: true },
 };
 
+/** What diff compares, and how. */
+export const appProperties = diffTable(appSchema);
+
 /** Outputs that are secrets in state and in the program. */
-export const appSecretOutputs = ["signingSecret", "previousSigningSecret"];
+export const appSecretOutputs = secretOutputs(appSchema);
+
+/** The create request's body. */
+export function createBody(inputs: AppInputs): Record<string, unknown> {
+  return apiBody(appSchema, { ...inputs }, Object.keys(appSchema), "create");
+}
+
+/** The PATCH body that moves `live` to `desired`: only the changed fields (Wacht keeps the others). */
+export function patchFor(live: Omit<AppInputs, "pulumiName">, desired: AppInputs): Record<string, unknown> {
+  return apiBody(
+    appSchema,
+    { ...desired },
+    changedProperties(appProperties, { ...live }, { ...desired }),
+    "update",
+  );
+}
 
 /** State from Wacht's app and the inputs Wacht does not know of. */
 export function fromApi(
@@ -146,17 +249,7 @@ export function fromApi(
 
 /** The inputs a program declaring the live app would have (what refresh reports as drift). */
 export function inputsFromOutputs(outputs: AppOutputs): AppInputs {
-  const inputs: AppInputs = {
-    pulumiName: outputs.pulumiName,
-    name: outputs.name,
-    slug: outputs.slug,
-    description: outputs.description,
-    failureNotificationEmails: outputs.failureNotificationEmails,
-    active: outputs.active,
-  };
-  if (outputs.eventCatalog !== undefined) inputs.eventCatalog = outputs.eventCatalog;
-  if (outputs.rotationTrigger !== undefined) inputs.rotationTrigger = outputs.rotationTrigger;
-  return inputs;
+  return inputsFromState<AppInputs>(appSchema, { ...outputs });
 }
 
 /** Wacht keeps slugs in a `varchar(255)` column: longer ones fail there with a 500. */

@@ -21,20 +21,15 @@ import {
   partiallyCreated,
   serializable,
 } from "../lifecycle";
-import {
-  type CheckFailure,
-  isRecord,
-  isUnknown,
-  validateBodySize,
-  validateOptionalType,
-  validateRequiredString,
-} from "../validate";
+import { propertyFailures, withDefault } from "../property";
+import { isUnknown, validateBodySize } from "../validate";
 import { warn } from "../warn";
 import {
   type ApiCatalog,
   type CatalogInputs,
   type CatalogOutputs,
   catalogProperties,
+  catalogSchema,
   type EventDefinition,
   eventFromApi,
   eventKey,
@@ -42,6 +37,7 @@ import {
   fromApi,
   inputsFromOutputs,
   matchesInputs,
+  normalizeEvent,
 } from "./schema";
 
 const RESOURCE = "WebhookEventCatalog";
@@ -50,79 +46,6 @@ const CLAIMS = "catalog";
 
 function fail(inputs: Pick<CatalogInputs, "pulumiName">, operation: Operation, error: unknown) {
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error);
-}
-
-function normalizeEvent(raw: unknown): EventDefinition {
-  const event = isRecord(raw) ? raw : {};
-  return {
-    name: event.name as string,
-    description: event.description as string,
-    group: (event.group as string | undefined) ?? null,
-    schema: (event.schema as Record<string, unknown> | undefined) ?? null,
-    examplePayload: event.examplePayload ?? null,
-  };
-}
-
-function checkEvents(
-  failures: CheckFailure[],
-  raw: unknown,
-  olds: Partial<CatalogInputs> | undefined,
-  slug: unknown,
-) {
-  if (isUnknown(raw)) return;
-  if (!Array.isArray(raw)) {
-    failures.push({ property: "events", reason: "events must be a list of event definitions" });
-    return;
-  }
-  const previous = new Map<string, EventDefinition>(
-    olds?.slug === slug && Array.isArray(olds?.events) ? olds.events.map((e) => [e.name, e]) : [],
-  );
-  raw.forEach((event, i) => {
-    const path = `events[${i}]`;
-    if (isUnknown(event)) return;
-    if (!isRecord(event)) {
-      failures.push({ property: path, reason: `${path} must be an object with a name and a description` });
-      return;
-    }
-    failures.push(...validateRequiredString(`${path}.name`, event.name));
-    failures.push(...validateRequiredString(`${path}.description`, event.description));
-    failures.push(...validateOptionalType(`${path}.group`, event.group, "string"));
-    if (
-      event.schema !== undefined &&
-      event.schema !== null &&
-      !isUnknown(event.schema) &&
-      !isRecord(event.schema)
-    ) {
-      failures.push({ property: `${path}.schema`, reason: `${path}.schema must be a JSON Schema object` });
-    }
-    const before = typeof event.name === "string" ? previous.get(event.name) : undefined;
-    if (
-      before &&
-      !Object.values(event).some(isUnknown) &&
-      eventKey(before) !== eventKey(normalizeEvent(event))
-    ) {
-      failures.push({
-        property: path,
-        reason:
-          `event '${event.name}' cannot be changed: Wacht cannot edit an event once created (its description, ` +
-          "group, schema and example payload are fixed). Restore its previous definition, or declare the new " +
-          "definition under a new event name (the removed one is archived).",
-      });
-    }
-  });
-  const firstAt = new Map<string, number>();
-  raw.forEach((event, i) => {
-    if (!isRecord(event) || typeof event.name !== "string" || isUnknown(event.name) || event.name === "")
-      return;
-    const first = firstAt.get(event.name);
-    if (first === undefined) firstAt.set(event.name, i);
-    else {
-      failures.push({
-        property: `events[${i}]`,
-        reason: `duplicate event name "${event.name}" (first at events[${first}]): a catalog's event names are unique`,
-      });
-    }
-  });
 }
 
 async function getCatalog(slug: string): Promise<ApiCatalog> {
@@ -205,26 +128,16 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
   configure,
 
   async check(olds, news) {
-    const failures: CheckFailure[] = [];
-    failures.push(...validateRequiredString("slug", news.slug));
-    failures.push(...validateRequiredString("name", news.name));
-    failures.push(...validateOptionalType("description", news.description, "string"));
-    checkEvents(failures, news.events, olds, news.slug);
-    if (news.adopt !== undefined && !isUnknown(news.adopt) && typeof news.adopt !== "boolean") {
-      failures.push({
-        property: "adopt",
-        reason: `adopt must be a boolean (got ${JSON.stringify(news.adopt)})`,
-      });
-    }
+    const failures = propertyFailures(catalogSchema, olds, news, isUnknown);
     const inputs: CatalogInputs = {
       pulumiName: String(news.pulumiName ?? ""),
       slug: news.slug as string,
       name: news.name as string,
-      description: (news.description as string | undefined) ?? "",
+      description: withDefault(catalogSchema, "description", news.description) as string,
       events: Array.isArray(news.events)
         ? news.events.map(normalizeEvent)
         : (news.events as EventDefinition[]),
-      adopt: (news.adopt as boolean | undefined) ?? false,
+      adopt: withDefault(catalogSchema, "adopt", news.adopt) as boolean,
     };
     if (failures.length === 0 && !containsUnknown(inputs)) {
       failures.push(

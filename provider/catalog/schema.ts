@@ -4,7 +4,15 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { canonicalJson } from "../canonical-json";
-import { keepOrder, type PropertySpec } from "../lifecycle";
+import { keepOrder } from "../lifecycle";
+import { diffTable, inputsFromState, type Schema } from "../property";
+import {
+  type CheckFailure,
+  isRecord,
+  isUnknown,
+  validateOptionalType,
+  validateRequiredString,
+} from "../validate";
 
 /** One event type a catalog offers. Wacht cannot edit or delete an event once created. */
 export interface EventDefinitionArgs {
@@ -107,13 +115,145 @@ function eventsByName(value: unknown): unknown {
   return Object.fromEntries((value as EventDefinition[]).map((event) => [event.name, eventKey(event)]));
 }
 
-/** Property semantics: the slug is the catalog's identity; everything else updates in place. */
-export const catalogProperties: Record<string, PropertySpec> = {
-  slug: { replaces: true },
-  name: {},
-  description: { normalize: (v) => v ?? "" },
-  events: { normalize: eventsByName },
+/** An event definition as the program gave it, with absent optional fields as null. */
+export function normalizeEvent(raw: unknown): EventDefinition {
+  const event = isRecord(raw) ? raw : {};
+  return {
+    name: event.name as string,
+    description: event.description as string,
+    group: (event.group as string | undefined) ?? null,
+    schema: (event.schema as Record<string, unknown> | undefined) ?? null,
+    examplePayload: event.examplePayload ?? null,
+  };
+}
+
+/**
+ * Failures of `events`: each definition's fields, unique names, and no change to an existing event
+ * (Wacht cannot edit one).
+ */
+function checkEvents(
+  failures: CheckFailure[],
+  raw: unknown,
+  olds: Partial<CatalogInputs> | undefined,
+  slug: unknown,
+) {
+  if (isUnknown(raw)) return;
+  if (!Array.isArray(raw)) {
+    failures.push({ property: "events", reason: "events must be a list of event definitions" });
+    return;
+  }
+  const previous = new Map<string, EventDefinition>(
+    olds?.slug === slug && Array.isArray(olds?.events) ? olds.events.map((e) => [e.name, e]) : [],
+  );
+  raw.forEach((event, i) => {
+    const path = `events[${i}]`;
+    if (isUnknown(event)) return;
+    if (!isRecord(event)) {
+      failures.push({ property: path, reason: `${path} must be an object with a name and a description` });
+      return;
+    }
+    failures.push(...validateRequiredString(`${path}.name`, event.name));
+    failures.push(...validateRequiredString(`${path}.description`, event.description));
+    failures.push(...validateOptionalType(`${path}.group`, event.group, "string"));
+    if (
+      event.schema !== undefined &&
+      event.schema !== null &&
+      !isUnknown(event.schema) &&
+      !isRecord(event.schema)
+    ) {
+      failures.push({ property: `${path}.schema`, reason: `${path}.schema must be a JSON Schema object` });
+    }
+    const before = typeof event.name === "string" ? previous.get(event.name) : undefined;
+    if (
+      before &&
+      !Object.values(event).some(isUnknown) &&
+      eventKey(before) !== eventKey(normalizeEvent(event))
+    ) {
+      failures.push({
+        property: path,
+        reason:
+          `event '${event.name}' cannot be changed: Wacht cannot edit an event once created (its description, ` +
+          "group, schema and example payload are fixed). Restore its previous definition, or declare the new " +
+          "definition under a new event name (the removed one is archived).",
+      });
+    }
+  });
+  const firstAt = new Map<string, number>();
+  raw.forEach((event, i) => {
+    if (!isRecord(event) || typeof event.name !== "string" || isUnknown(event.name) || event.name === "")
+      return;
+    const first = firstAt.get(event.name);
+    if (first === undefined) firstAt.set(event.name, i);
+    else {
+      failures.push({
+        property: `events[${i}]`,
+        reason: `duplicate event name "${event.name}" (first at events[${first}]): a catalog's event names are unique`,
+      });
+    }
+  });
+}
+
+const EVENTS_REQUIRED = "events must be a list of event definitions";
+
+/**
+ * Every property of WebhookEventCatalog, declared once: README's table, check's defaults and validators,
+ * diff and read's rebuilt inputs follow from it. The slug is the catalog's identity; everything else
+ * updates in place (events by append, archive and unarchive).
+ */
+export const catalogSchema: Schema = {
+  slug: {
+    doc: "The catalog's unique slug, used as is.",
+    type: "`string`, required",
+    wire: "slug",
+    change: "replace",
+    whenMissing: () => "slug is required and must be a non-empty string",
+    validate: validateRequiredString,
+  },
+  name: {
+    doc: "Display name.",
+    type: "`string`, required",
+    wire: "name",
+    change: "update",
+    whenMissing: () => "name is required and must be a non-empty string",
+    validate: validateRequiredString,
+  },
+  description: {
+    doc: "Description.",
+    type: "`string`",
+    wire: "description",
+    default: "",
+    change: "update",
+    normalize: (v) => v ?? "",
+    validate: (path, value) => validateOptionalType(path, value, "string"),
+  },
+  events: {
+    doc: "The events the catalog offers.",
+    type: "`EventDefinition[]`, required",
+    wire: "events",
+    change: "update",
+    note: "append / archive / unarchive",
+    normalize: eventsByName,
+    whenMissing: () => EVENTS_REQUIRED,
+    validate: (_path, value, news, olds) => {
+      const failures: CheckFailure[] = [];
+      checkEvents(failures, value, olds as Partial<CatalogInputs> | undefined, news.slug);
+      return failures;
+    },
+  },
+  adopt: {
+    doc: "Take over an existing catalog with this slug instead of failing.",
+    type: "`boolean`",
+    default: false,
+    change: "create",
+    validate: (path, value) => validateOptionalType(path, value, "boolean"),
+  },
+  archivedEvents: { doc: "Names of the catalog's archived events.", computed: true },
+  createdAt: { doc: "Wacht's creation time.", computed: true },
+  updatedAt: { doc: "Wacht's last update time.", computed: true },
 };
+
+/** What diff compares, and how. */
+export const catalogProperties = diffTable(catalogSchema);
 
 export function eventToApi(event: EventDefinition): ApiEventDefinition {
   return {
@@ -163,8 +303,7 @@ export function fromApi(
 
 /** The inputs a program declaring the live catalog would have (what refresh reports as drift). */
 export function inputsFromOutputs(outputs: CatalogOutputs): CatalogInputs {
-  const { pulumiName, slug, name, description, events } = outputs;
-  return { pulumiName, slug, name, description, events };
+  return inputsFromState<CatalogInputs>(catalogSchema, { ...outputs });
 }
 
 /**

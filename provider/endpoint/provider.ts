@@ -33,6 +33,7 @@ import {
   partiallyCreated,
   serializable,
 } from "../lifecycle";
+import { declared, propertyFailures, withDefault } from "../property";
 import {
   type CheckFailure,
   isRecord,
@@ -41,12 +42,6 @@ import {
   validateEventName,
   validateEventNames,
   validateFilterRules,
-  validateHeaders,
-  validateMaxRetries,
-  validateOptionalType,
-  validateRateLimit,
-  validateTimeoutSeconds,
-  validateWebhookUrl,
 } from "../validate";
 import { warn } from "../warn";
 import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
@@ -54,20 +49,17 @@ import {
   type ApiEndpoint,
   comparable,
   createBody,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_SECONDS,
   type EndpointInputs,
   type EndpointOutputs,
   endpointProperties,
+  endpointSchema,
   fromApi,
   inputsFromOutputs,
   matchesInputs,
-  type RateLimit,
-  rateLimitToApi,
+  patchBody,
   type Subscription,
   subscriptionsFromApi,
   subscriptionsOf,
-  subscriptionsToApi,
   type Verification,
 } from "./schema";
 
@@ -117,24 +109,17 @@ function normalizeSubscriptions(raw: unknown): Subscription[] | undefined {
   });
 }
 
-/** The PATCH body that moves `live` to `desired`: only changed fields, since Wacht's PATCH is COALESCE. */
+/**
+ * The PATCH body that moves `live` to `desired`: only the changed fields, since Wacht's PATCH keeps
+ * what it is not sent. `active` is left alone for an endpoint Wacht disabled (see diff).
+ */
 function patchFor(
   live: EndpointInputs,
   desired: EndpointInputs,
   honourActive: boolean,
 ): Record<string, unknown> {
-  const changed = new Set(changedProperties(endpointProperties, comparable(live), comparable(desired)));
-  const body: Record<string, unknown> = {};
-  if (changed.has("url")) body.url = desired.url;
-  if (changed.has("description")) body.description = desired.description;
-  if (changed.has("subscriptions")) body.subscriptions = subscriptionsToApi(subscriptionsOf(desired));
-  if (changed.has("headers")) body.headers = desired.headers;
-  if (changed.has("maxRetries")) body.max_retries = desired.maxRetries;
-  if (changed.has("timeoutSeconds")) body.timeout_seconds = desired.timeoutSeconds;
-  if (changed.has("rateLimit") && desired.rateLimit !== null)
-    body.rate_limit_config = rateLimitToApi(desired.rateLimit);
-  if (changed.has("active") && honourActive) body.is_active = desired.active;
-  return body;
+  const changed = changedProperties(endpointProperties, comparable(live), comparable(desired));
+  return patchBody(desired, honourActive ? changed : changed.filter((key) => key !== "active"));
 }
 
 async function applyPatch(
@@ -293,113 +278,72 @@ async function settle(
   return look();
 }
 
+/** Failures of `subscriptions`: each entry, its filter against the event's schema, duplicates, the catalog. */
+function checkSubscriptions(
+  raw: unknown,
+  catalog: EventDefinition[] | undefined,
+  app: unknown,
+): CheckFailure[] {
+  if (!Array.isArray(raw)) {
+    return [{ property: "subscriptions", reason: "subscriptions must be a list of { event, filter? }" }];
+  }
+  const failures: CheckFailure[] = [];
+  const entries = raw.map((s) => (isRecord(s) ? s : {}));
+  entries.forEach((entry, i) => {
+    failures.push(...validateEventName(`subscriptions[${i}].event`, entry.event));
+    if (entry.filter === undefined || entry.filter === null) return;
+    // The schema is known only when the catalog is; null means "any field", undefined "not known yet".
+    const definition = catalog?.find((e) => e.name === String(entry.event).trim());
+    const schema = catalog === undefined || definition === undefined ? undefined : definition.schema;
+    failures.push(...validateFilterRules(`subscriptions[${i}].filter`, entry.filter, schema));
+  });
+  if (entries.length === 0) {
+    failures.push({ property: "subscriptions", reason: "At least one subscription is required" });
+  } else {
+    const names = entries.map((e) => e.event);
+    failures.push(...validateEventNames("subscriptions", names).filter((f) => f.reason.includes("uplicate")));
+  }
+  if (catalog) {
+    checkAgainstCatalog(
+      failures,
+      entries.map((e, i) => ({ path: `subscriptions[${i}].event`, name: e.event })),
+      catalog,
+      app,
+    );
+  }
+  return failures;
+}
+
 /** The WebhookEndpoint implementation the thin loader calls. */
 export const endpointImplementation: Implementation<EndpointInputs, EndpointOutputs> = {
   configure,
 
   async check(olds, news) {
-    const failures: CheckFailure[] = [];
-    if (!isUnknown(news.app) && (typeof news.app !== "string" || news.app.trim() === "")) {
-      failures.push({ property: "app", reason: "app is required: a WebhookApp or an app slug" });
-    }
-    if (news.url === undefined || news.url === null) {
-      failures.push({ property: "url", reason: "url is required: the receiver's http or https URL" });
-    } else {
-      failures.push(
-        ...validateWebhookUrl("url", news.url, { allowPrivateUrls: settings().allowPrivateUrls }),
-      );
-    }
-    failures.push(...validateOptionalType("description", news.description, "string"));
+    const failures = propertyFailures(endpointSchema, olds, news, isUnknown);
     const hasEvents = news.events !== undefined && news.events !== null;
     const hasSubscriptions = news.subscriptions !== undefined && news.subscriptions !== null;
-    if (hasEvents === hasSubscriptions) {
-      failures.push({
-        property: hasEvents ? "subscriptions" : "events",
-        reason: hasEvents
-          ? "give either events or subscriptions, not both"
-          : "events or subscriptions is required: Wacht needs at least one subscription",
-      });
-    }
+    // The app's catalog, handed over by the program with a WebhookApp: used here, never stored.
     const catalog =
       Array.isArray(news.catalogEvents) && !containsUnknown(news.catalogEvents)
         ? (news.catalogEvents as EventDefinition[])
         : undefined;
-    if (hasEvents) {
-      failures.push(...validateEventNames("events", news.events));
-      if (catalog && Array.isArray(news.events)) {
-        checkAgainstCatalog(
-          failures,
-          news.events.map((name, i) => ({ path: `events[${i}]`, name })),
-          catalog,
-          news.app,
-        );
-      }
+    if (hasEvents && catalog && Array.isArray(news.events)) {
+      checkAgainstCatalog(
+        failures,
+        news.events.map((name, i) => ({ path: `events[${i}]`, name })),
+        catalog,
+        news.app,
+      );
     }
     if (hasSubscriptions && !isUnknown(news.subscriptions)) {
-      if (!Array.isArray(news.subscriptions)) {
-        failures.push({
-          property: "subscriptions",
-          reason: "subscriptions must be a list of { event, filter? }",
-        });
-      } else {
-        const entries = news.subscriptions.map((s) => (isRecord(s) ? s : {}));
-        entries.forEach((entry, i) => {
-          failures.push(...validateEventName(`subscriptions[${i}].event`, entry.event));
-          if (entry.filter === undefined || entry.filter === null) return;
-          // The schema is known only when the catalog is; null means "any field", undefined "not known yet".
-          const definition = catalog?.find((e) => e.name === String(entry.event).trim());
-          const schema = catalog === undefined || definition === undefined ? undefined : definition.schema;
-          failures.push(...validateFilterRules(`subscriptions[${i}].filter`, entry.filter, schema));
-        });
-        if (entries.length === 0) {
-          failures.push({ property: "subscriptions", reason: "At least one subscription is required" });
-        } else {
-          const names = entries.map((e) => e.event);
-          const duplicates = validateEventNames("subscriptions", names).filter((f) =>
-            f.reason.includes("uplicate"),
-          );
-          failures.push(...duplicates);
-        }
-        if (catalog) {
-          checkAgainstCatalog(
-            failures,
-            entries.map((e, i) => ({ path: `subscriptions[${i}].event`, name: e.event })),
-            catalog,
-            news.app,
-          );
-        }
-      }
+      failures.push(...checkSubscriptions(news.subscriptions, catalog, news.app));
     }
-    failures.push(...validateHeaders("headers", news.headers));
-    failures.push(...validateMaxRetries("maxRetries", news.maxRetries));
-    failures.push(...validateTimeoutSeconds("timeoutSeconds", news.timeoutSeconds));
-    if (news.rateLimit !== undefined && news.rateLimit !== null)
-      failures.push(...validateRateLimit("rateLimit", news.rateLimit));
-    if (olds?.rateLimit && (news.rateLimit === undefined || news.rateLimit === null)) {
-      failures.push({
-        property: "rateLimit",
-        reason:
-          "rateLimit cannot be removed: Wacht cannot unset an endpoint's rate limit once set. Keep it, change it " +
-          "(a large maxRequests effectively lifts it), or replace the endpoint.",
-      });
-    }
-    for (const flag of ["active", "adopt", "reactivate", "verify"])
-      failures.push(...validateOptionalType(flag, news[flag], "boolean"));
 
-    const inputs: EndpointInputs = {
-      pulumiName: String(news.pulumiName ?? ""),
-      app: news.app as string,
-      url: news.url as string,
-      description: (news.description as string | undefined) ?? "",
-      headers: (news.headers as Record<string, string> | undefined) ?? {},
-      maxRetries: (news.maxRetries as number | undefined) ?? DEFAULT_MAX_RETRIES,
-      timeoutSeconds: (news.timeoutSeconds as number | undefined) ?? DEFAULT_TIMEOUT_SECONDS,
-      rateLimit: (news.rateLimit as RateLimit | undefined) ?? null,
-      active: (news.active as boolean | undefined) ?? true,
-      adopt: (news.adopt as boolean | undefined) ?? false,
-      reactivate: (news.reactivate as boolean | undefined) ?? false,
-      verify: (news.verify as boolean | undefined) ?? false,
-    };
+    const inputs = { pulumiName: String(news.pulumiName ?? "") } as EndpointInputs;
+    for (const key of declared(endpointSchema)) {
+      if (key !== "events" && key !== "subscriptions")
+        Object.assign(inputs, { [key]: withDefault(endpointSchema, key, news[key]) });
+    }
     if (hasEvents) {
       inputs.events = Array.isArray(news.events)
         ? news.events.map((e) => (typeof e === "string" && !isUnknown(e) ? e.trim() : e))

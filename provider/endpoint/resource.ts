@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebhookApp } from "../app/resource";
 import type { EventDefinition } from "../catalog/schema";
 import { thinProviders } from "../loader";
+import { computedOutputs } from "../property";
 import {
+  endpointSchema,
   endpointSecretOutputs,
   type RateLimit,
   type Subscription,
@@ -70,14 +72,7 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
         app: app ? app.slug : args.app,
         headers: secretHeaderValues(args.headers),
         catalogEvents,
-        endpointId: undefined,
-        headerNames: undefined,
-        isActive: undefined,
-        failureCount: undefined,
-        autoDisabled: undefined,
-        lastVerification: undefined,
-        createdAt: undefined,
-        updatedAt: undefined,
+        ...computedOutputs(endpointSchema),
       },
       pulumi.mergeOptions({ additionalSecretOutputs: endpointSecretOutputs }, opts),
       "wacht",

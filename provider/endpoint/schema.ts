@@ -5,7 +5,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookApp } from "../app/resource";
 import { canonicalJson } from "../canonical-json";
-import type { PropertySpec } from "../lifecycle";
+import { settings } from "../config";
+import { apiBody, diffTable, inputsFromState, type Schema, secretOutputs } from "../property";
+import {
+  validateEventNames,
+  validateHeaders,
+  validateMaxRetries,
+  validateOptionalType,
+  validateRateLimit,
+  validateTimeoutSeconds,
+  validateWebhookUrl,
+} from "../validate";
 
 /** A subscription to one event, optionally filtered with Wacht's filter rules. */
 export interface SubscriptionArgs {
@@ -176,21 +186,157 @@ function headerMap(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-/** Property semantics: the app is the endpoint's identity; everything else is a PATCH. */
-export const endpointProperties: Record<string, PropertySpec> = {
-  app: { replaces: true },
-  url: {},
-  description: { normalize: (v) => v ?? "" },
-  subscriptions: { normalize: subscriptionSet },
-  headers: { normalize: headerMap },
-  maxRetries: { normalize: (v) => v ?? DEFAULT_MAX_RETRIES },
-  timeoutSeconds: { normalize: (v) => v ?? DEFAULT_TIMEOUT_SECONDS },
-  rateLimit: {},
-  active: { normalize: (v) => v ?? true },
+const APP_REQUIRED = "app is required: a WebhookApp or an app slug";
+
+/**
+ * Every property of WebhookEndpoint, declared once: README's table, check's defaults and validators,
+ * diff, the create and PATCH bodies and read's rebuilt inputs follow from it. The app is the endpoint's
+ * identity; everything else is a PATCH of the changed fields (Wacht's PATCH keeps what it is not sent).
+ */
+export const endpointSchema: Schema = {
+  app: {
+    doc: "The app's slug (a WebhookApp gives its own).",
+    type: "`WebhookApp` or app slug, required",
+    wire: "app_slug",
+    sent: "create",
+    change: "replace",
+    whenMissing: () => APP_REQUIRED,
+    validate: (path, value) =>
+      typeof value !== "string" || value.trim() === "" ? [{ property: path, reason: APP_REQUIRED }] : [],
+  },
+  url: {
+    doc: "The receiver's http or https URL.",
+    type: "`string`, required",
+    wire: "url",
+    change: "update",
+    whenMissing: () => "url is required: the receiver's http or https URL",
+    validate: (path, value) =>
+      validateWebhookUrl(path, value, { allowPrivateUrls: settings().allowPrivateUrls }),
+  },
+  description: {
+    doc: "Description.",
+    type: "`string`",
+    wire: "description",
+    default: "",
+    createOmitsDefault: true,
+    change: "update",
+    normalize: (v) => v ?? "",
+    validate: (path, value) => validateOptionalType(path, value, "string"),
+  },
+  events: {
+    doc: "Event names to receive (sent as subscriptions without filters).",
+    type: "`string[]`",
+    change: "update",
+    note: "order ignored",
+    comparedAs: "subscriptions",
+    validate: validateEventNames,
+    whenMissing: (news) =>
+      news.subscriptions === undefined || news.subscriptions === null
+        ? "events or subscriptions is required: Wacht needs at least one subscription"
+        : undefined,
+  },
+  subscriptions: {
+    doc: "Subscriptions with Wacht filter rules.",
+    type: "`{ event, filter? }[]`",
+    wire: "subscriptions",
+    toApi: (v) => subscriptionsToApi(v as Subscription[]),
+    change: "update",
+    note: "order ignored",
+    normalize: subscriptionSet,
+    validate: (path, _value, news) =>
+      news.events !== undefined && news.events !== null
+        ? [{ property: path, reason: "give either events or subscriptions, not both" }]
+        : [],
+  },
+  headers: {
+    doc: "Extra request headers of each delivery; each value is a secret.",
+    type: "`Record<string, string>`",
+    wire: "headers",
+    default: {},
+    change: "update",
+    note: "names case-insensitive",
+    normalize: headerMap,
+    secret: "values",
+    validate: validateHeaders,
+  },
+  maxRetries: {
+    doc: "Total delivery attempts.",
+    type: "`number`, 1–32 (total delivery attempts)",
+    wire: "max_retries",
+    default: DEFAULT_MAX_RETRIES,
+    change: "update",
+    normalize: (v) => v ?? DEFAULT_MAX_RETRIES,
+    validate: validateMaxRetries,
+  },
+  timeoutSeconds: {
+    doc: "Per-attempt timeout in seconds.",
+    type: "`number`, 1–300",
+    wire: "timeout_seconds",
+    default: DEFAULT_TIMEOUT_SECONDS,
+    change: "update",
+    normalize: (v) => v ?? DEFAULT_TIMEOUT_SECONDS,
+    validate: validateTimeoutSeconds,
+  },
+  rateLimit: {
+    doc: "Delivery rate limit.",
+    type: "`{ durationMs, maxRequests }`",
+    wire: "rate_limit_config",
+    toApi: (v) => rateLimitToApi(v as RateLimit | null) ?? undefined,
+    default: null,
+    defaultText: "none",
+    createOmitsDefault: true,
+    change: "update",
+    validate: validateRateLimit,
+    cannotRemove: () =>
+      "rateLimit cannot be removed: Wacht cannot unset an endpoint's rate limit once set. Keep it, change it " +
+      "(a large maxRequests effectively lifts it), or replace the endpoint.",
+  },
+  active: {
+    doc: "Whether the endpoint receives deliveries (the program's wish; `isActive` is Wacht's).",
+    type: "`boolean`",
+    wire: "is_active",
+    sent: "update",
+    default: true,
+    change: "update",
+    normalize: (v) => v ?? true,
+    validate: (path, value) => validateOptionalType(path, value, "boolean"),
+  },
+  adopt: {
+    doc: "Take over the app's existing endpoint with this URL instead of creating one.",
+    type: "`boolean`",
+    default: false,
+    change: "create",
+    validate: (path, value) => validateOptionalType(path, value, "boolean"),
+  },
+  reactivate: {
+    doc: "Turn an endpoint Wacht disabled back on at the next deploy.",
+    type: "`boolean`",
+    default: false,
+    change: "create",
+    validate: (path, value) => validateOptionalType(path, value, "boolean"),
+  },
+  verify: {
+    doc: "Send a test delivery after create and update and report it in `lastVerification`.",
+    type: "`boolean`",
+    default: false,
+    change: "create",
+    validate: (path, value) => validateOptionalType(path, value, "boolean"),
+  },
+  endpointId: { doc: "Wacht's endpoint id (a 64-bit integer as a string).", computed: true },
+  headerNames: { doc: "The header names (plain).", computed: true },
+  isActive: { doc: "Whether Wacht delivers to the endpoint now.", computed: true },
+  failureCount: { doc: "Wacht's count of failed deliveries in a row.", computed: true },
+  autoDisabled: { doc: "True when the endpoint was disabled outside Pulumi.", computed: true },
+  lastVerification: { doc: "The outcome of the last `verify` test delivery.", computed: true },
+  createdAt: { doc: "Wacht's creation time.", computed: true },
+  updatedAt: { doc: "Wacht's last update time.", computed: true },
 };
 
+/** What diff compares, and how. */
+export const endpointProperties = diffTable(endpointSchema);
+
 /** Outputs that are secrets in state and in the program. */
-export const endpointSecretOutputs = ["headers"];
+export const endpointSecretOutputs = secretOutputs(endpointSchema);
 
 /** The values compared by diff: both subscription shapes become `subscriptions`. */
 export function comparable(value: EndpointInputs): Record<string, unknown> {
@@ -204,18 +350,14 @@ export function subscriptionsToApi(subscriptions: Subscription[]) {
   }));
 }
 
-/** The create request's body, as the SDK sends it (it adds `app_slug`). */
-export function createBody(inputs: EndpointInputs) {
-  return {
-    app_slug: inputs.app,
-    url: inputs.url,
-    ...(inputs.description !== "" ? { description: inputs.description } : {}),
-    headers: inputs.headers,
-    subscriptions: subscriptionsToApi(subscriptionsOf(inputs)),
-    max_retries: inputs.maxRetries,
-    timeout_seconds: inputs.timeoutSeconds,
-    ...(inputs.rateLimit !== null ? { rate_limit_config: rateLimitToApi(inputs.rateLimit) } : {}),
-  };
+/** The create request's body (the SDK puts `app_slug` in the path). */
+export function createBody(inputs: EndpointInputs): Record<string, unknown> {
+  return apiBody(endpointSchema, comparable(inputs), Object.keys(endpointSchema), "create");
+}
+
+/** The PATCH body that sets the given properties to their `desired` values. */
+export function patchBody(desired: EndpointInputs, keys: readonly string[]): Record<string, unknown> {
+  return apiBody(endpointSchema, comparable(desired), keys, "update");
 }
 
 export function rateLimitToApi(rateLimit: RateLimit | null) {
@@ -277,20 +419,7 @@ export function subscriptionsFromApi(endpoint: ApiEndpoint): Subscription[] {
 
 /** The inputs a program declaring the live endpoint would have (what refresh reports as drift). */
 export function inputsFromOutputs(outputs: EndpointOutputs): EndpointInputs {
-  const inputs: EndpointInputs = {
-    pulumiName: outputs.pulumiName,
-    app: outputs.app,
-    url: outputs.url,
-    description: outputs.description,
-    headers: outputs.headers,
-    maxRetries: outputs.maxRetries,
-    timeoutSeconds: outputs.timeoutSeconds,
-    rateLimit: outputs.rateLimit,
-    active: outputs.active,
-  };
-  if (outputs.events !== undefined) inputs.events = outputs.events;
-  if (outputs.subscriptions !== undefined) inputs.subscriptions = outputs.subscriptions;
-  return inputs;
+  return inputsFromState<EndpointInputs>(endpointSchema, { ...outputs });
 }
 
 /**
