@@ -245,6 +245,7 @@ async function runOnce(cell, context, rng) {
         await emulatorCall(emulator, "POST", "/_emulator/faults", body);
       const { first, reruns, last } = await upUntilOk(project, up, args.maxReruns, errors);
       Object.assign(result, { firstOk: first.code === 0, reruns, converged: last.code === 0 });
+      if (last.code !== 0) result.lastOutput = last.output.split("\n").slice(-60).join("\n");
       await emulatorCall(emulator, "DELETE", "/_emulator/faults");
     } else {
       const k = args.killAt ?? Math.floor(rng() * 35);
@@ -287,6 +288,7 @@ async function runOnce(cell, context, rng) {
           steps.push(`up ${first.code}${n ? ` +${n} reruns → ${last.code}` : ""}`);
           reruns += n;
           converged = last.code === 0;
+          if (!converged) result.lastOutput = last.output.split("\n").slice(-60).join("\n");
         } else {
           // `--expect-no-changes` is measured below for every cell.
           const lines = segment.lines.filter((line) => !/--expect-no-changes/.test(line));
@@ -408,7 +410,7 @@ try {
       const result = await runOnce(cell, context, rng);
       results.push(result);
       raw.push(result);
-      const { dir: _dir, cell: _cell, ...shown } = result;
+      const { dir: _dir, cell: _cell, lastOutput: _output, ...shown } = result;
       console.log(`  ${cell.name} run ${run}: ${JSON.stringify(shown)}`);
     }
     summaries.push(summarise(cell, results));

@@ -305,4 +305,49 @@ describe("a pulumi up killed with SIGKILL mid-way", () => {
         .sort(),
     ).toStrictEqual(declaredEndpoints);
   });
+  it("recovers two endpoints that share a URL when only the first was made before the kill: each keeps its own", async () => {
+    const shared = {
+      exclusive: true,
+      catalog: spec.catalog,
+      apps: [{ name: "billing", args: { name: "Billing", slug: "kill_billing" } }],
+      endpoints: [
+        {
+          name: "ledger",
+          app: "billing",
+          args: { url: "https://hooks.example.com/shared", description: "ledger", events: ["invoice.paid"] },
+        },
+        {
+          name: "audit",
+          app: "billing",
+          args: { url: "https://hooks.example.com/shared", description: "audit", events: ["user.created"] },
+        },
+      ],
+    };
+    fs.writeFileSync(path.join(dir, "spec.json"), JSON.stringify(shared));
+    // The provider sends creates at one URL one at a time: the first is served, the second waits a minute
+    // before it is handled, so the kill finds it pending and never made.
+    await fault({ method: "POST", path: "/webhooks/apps/*/endpoints", latencyMs: 0, times: 1 });
+    await fault({ method: "POST", path: "/webhooks/apps/*/endpoints", latencyMs: 60_000, times: 1 });
+    await killUpWhen(async () => {
+      if (!fs.existsSync(checkpointFile())) return false;
+      const { resources, pending } = checkpoint();
+      return resources.some((r) => r.type === ENDPOINT_TYPE) && pending.length === 1;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await fetch(`${emulator.url}/_emulator/faults`, { method: "DELETE" });
+    const made = (await live()).endpoints;
+    expect(made.map((e) => e.description)).toHaveLength(1);
+
+    const run = await sh(recipe());
+    expect(run.status, run.output).toBe(0);
+    const after = await live();
+    expect(
+      after.endpoints.map((e) => [e.description, e.subscriptions.map((s) => s.event_name)]).sort(),
+    ).toStrictEqual([
+      ["audit", ["user.created"]],
+      ["ledger", ["invoice.paid"]],
+    ]);
+    // The endpoint made before the kill still belongs to the resource that made it.
+    expect(after.endpoints.find((e) => e.id === made[0]!.id)?.description).toBe(made[0]!.description);
+  });
 });
