@@ -2,7 +2,7 @@
  * Pure validators and normalisers for the resources' `check`.
  *
  * They run at `pulumi preview`, before any API call, and reject what Wacht's server would reject
- * (wacht-webhooks-api.md §3.1, §3.3, §4.2), so that a program learns of every bad property at once.
+ * (docs/wacht-api.md §3.1, §3.3, §4.2), so that a program learns of every bad property at once.
  * Where Wacht has an error message, the reason reuses its wording; messages speak Wacht's API field
  * names (`max_retries`, `duration_ms`…) while `property` carries the program's own property path.
  *
