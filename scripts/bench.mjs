@@ -95,9 +95,18 @@ function projectFolder(variant, n) {
   return dir;
 }
 
+/**
+ * Runs `pulumi <args>` under /usr/bin/time and resolves to the CPU seconds (user + system) of the CLI and
+ * every process it waited for: the engine, the language host and program, the provider host.
+ */
 function pulumi(dir, env, args) {
+  const times = path.join(dir, ".cpu-time");
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(bin, "pulumi"), args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "%U %S", "-o", times, path.join(bin, "pulumi"), ...args], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk;
@@ -107,9 +116,12 @@ function pulumi(dir, env, args) {
     });
     child.once("error", reject);
     child.once("exit", (code) => {
-      if (code === 0) resolve(output);
-      else
+      if (code !== 0) {
         reject(new Error(`pulumi ${args.join(" ")} in ${dir} exited with ${code}:\n${output.slice(-4000)}`));
+        return;
+      }
+      const [user, system] = fs.readFileSync(times, "utf8").trim().split("\n").pop().split(" ").map(Number);
+      resolve(user + system);
     });
   });
 }
@@ -162,15 +174,30 @@ function stateSizes(stack) {
   );
 }
 
-const emulator = await spawnEmulator([
-  "--port",
-  "0",
-  "--db",
-  ":memory:",
-  "--api-key",
-  `sk_bench_${"x".repeat(43)}`,
-]);
+const API_KEY = `sk_bench_${"x".repeat(43)}`;
+const emulator = await spawnEmulator(["--port", "0", "--db", ":memory:", "--api-key", API_KEY]);
+
+/** The emulator's process: the one whose command line carries this run's key (stack.mjs keeps the pid). */
+const emulatorPid = fs
+  .readdirSync("/proc")
+  .filter((entry) => /^\d+$/.test(entry))
+  .find((pid) => {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      return cmdline.includes("emulator/cli.ts") && cmdline.includes(API_KEY);
+    } catch {
+      return false;
+    }
+  });
+
+/** CPU seconds the emulator has used so far (utime + stime from /proc, in clock ticks of 1/100 s). */
+function emulatorCpu() {
+  if (!emulatorPid) return 0;
+  const fields = fs.readFileSync(`/proc/${emulatorPid}/stat`, "utf8").split(") ").pop().split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 const timings = {}; // `${n}\u0000${op}\u0000${label}` -> seconds[]
+const cpu = {}; // same keys -> CPU seconds[] (the pulumi process tree plus the emulator)
 const states = {}; // `${n}\u0000${label}` -> stateSizes
 const record = (key, seconds) => {
   timings[key] ??= [];
@@ -225,12 +252,16 @@ try {
             tag,
           });
           const started = process.hrtime.bigint();
-          await pulumi(stack.dir, stack.env, args);
+          const emulatorBefore = emulatorCpu();
+          const cpuSeconds = (await pulumi(stack.dir, stack.env, args)) + (emulatorCpu() - emulatorBefore);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          record(`${n}\u0000${op}\u0000${stack.variant.label}`, seconds);
+          const key = `${n}\u0000${op}\u0000${stack.variant.label}`;
+          record(key, seconds);
+          cpu[key] ??= [];
+          cpu[key].push(cpuSeconds);
           if (op === "update") states[`${n}\u0000${stack.variant.label}`] = stateSizes(stack);
           process.stderr.write(
-            `round ${round + 1}/${options.rounds} N=${n} ${op.padEnd(7)} ${stack.variant.label.padEnd(8)} ${seconds.toFixed(1)} s\n`,
+            `round ${round + 1}/${options.rounds} N=${n} ${op.padEnd(7)} ${stack.variant.label.padEnd(8)} ${seconds.toFixed(1)} s, CPU ${cpuSeconds.toFixed(1)} s\n`,
           );
         }
       }
@@ -272,6 +303,25 @@ for (const n of options.sizes) {
       medians: m,
       samples: Object.fromEntries(labels.map((l) => [l, timings[`${n}\u0000${op}\u0000${l}`]])),
     });
+    console.log(
+      [
+        String(n).padEnd(6),
+        op.padEnd(8),
+        ...labels.map((l) => m[l].toFixed(1).padStart(9)),
+        ...others.map((l) => `${(m[l] / m.noop).toFixed(2)}×`.padStart(12)),
+      ].join(" "),
+    );
+  }
+}
+console.log(
+  "\nCPU seconds (user + system of the pulumi process tree: CLI, engine, program, provider host; plus the emulator's), median:",
+);
+for (const n of options.sizes) {
+  for (const op of ["up", "update", "destroy"]) {
+    const m = Object.fromEntries(labels.map((l) => [l, median(cpu[`${n}\u0000${op}\u0000${l}`])]));
+    const entry = results.find((r) => r.n === n && r.op === op);
+    entry.cpuMedians = m;
+    entry.cpuSamples = Object.fromEntries(labels.map((l) => [l, cpu[`${n}\u0000${op}\u0000${l}`]]));
     console.log(
       [
         String(n).padEnd(6),
