@@ -70,6 +70,15 @@ export function claim(kind: string, id: string, holder: Holder): Holder | undefi
   return undefined;
 }
 
+/**
+ * Records that a resource already in state holds the object (seen in diff, read or update): a create of
+ * another resource in the same deployment, adopting or settling, must not take it. The engine diffs the
+ * resources a program registers before it creates those registered after them.
+ */
+export function holdInState(kind: string, id: string, name: string): void {
+  claim(kind, id, { name, token: `state\u0000${kind}\u0000${id}` });
+}
+
 /** Forgets a claim: the object was deleted. */
 export function release(kind: string, id: string): void {
   claims.get(kind)?.delete(id);

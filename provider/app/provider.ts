@@ -8,6 +8,7 @@ import {
   claimedByOthers,
   type Holder,
   heldError,
+  holdInState,
   identify,
   MAX_CREATE_ATTEMPTS,
   release,
@@ -159,7 +160,8 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
     return { inputs: serializable(inputs), failures };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
+    holdInState(CLAIMS, id, olds.pulumiName ?? "");
     // An omitted slug means "whatever Wacht generated". A trigger set for the first time or removed is
     // still a change (state records it); whether an update rotates is decided in update.
     return diffByTable(appProperties, { ...olds }, { ...news, slug: news.slug ?? olds.slug });

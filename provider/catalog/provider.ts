@@ -8,6 +8,7 @@ import {
   claimedByOthers,
   type Holder,
   heldError,
+  holdInState,
   identify,
   MAX_CREATE_ATTEMPTS,
   release,
@@ -152,7 +153,8 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
     return { inputs: serializable(inputs), failures };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
+    holdInState(CLAIMS, id, olds.pulumiName ?? "");
     return diffByTable(catalogProperties, { ...olds }, { ...news });
   },
 

@@ -17,6 +17,7 @@ import {
   claim,
   claimedByOthers,
   type Holder,
+  holdInState,
   type Identified,
   identify,
   MAX_CREATE_ATTEMPTS,
@@ -199,11 +200,15 @@ async function adoptable(
   api: WebhooksApi,
   inputs: EndpointInputs,
   holder: Holder,
+  exactOnly: boolean,
 ): Promise<ApiEndpoint | undefined> {
   const held = claimedByOthers(CLAIMS, holder);
   let matches = (await listAllEndpoints(api, inputs.app, { fresh: true })).filter(
     (e) => e.url === inputs.url && !held.has(String(e.id)),
   );
+  // The recovery after an interrupted deploy takes only what that deploy made: the program's endpoint
+  // exactly, never another endpoint at the URL that it would then rewrite.
+  if (exactOnly) matches = matches.filter((e) => matchesInputs(e, inputs));
   if (matches.length > 1) {
     const exact = matches.filter((e) => matchesInputs(e, inputs));
     if (exact.length > 0) matches = exact;
@@ -357,7 +362,8 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     return { inputs: serializable(inputs), failures };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
+    holdInState(CLAIMS, parseId(id).endpointId, olds.pulumiName);
     const live = comparable(olds);
     const desired = comparable(news);
     // State keeps the program's wish (`active`) for an endpoint disabled outside Pulumi (see read); it
@@ -377,7 +383,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     let made: { id: string; outs: EndpointOutputs } | undefined;
     return serialized(`endpoint\u0000${inputs.app}\u0000${inputs.url}`, async () => {
       try {
-        const adopted = adopting ? await adoptable(api, inputs, holder) : undefined;
+        const adopted = adopting ? await adoptable(api, inputs, holder, !inputs.adopt) : undefined;
         if (adopted === undefined) {
           let live = await createExactlyOnce(api, inputs, holder);
           const id = endpointPulumiId(live.app_slug, String(live.id));

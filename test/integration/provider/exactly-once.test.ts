@@ -233,6 +233,35 @@ describe("WebhookEndpoint creates under faults", () => {
   });
 });
 
+describe("objects held by resources already in state", () => {
+  it("never lets an adopting create take an endpoint a resource in state holds (seen in its diff)", async () => {
+    const slug = await seedApp("instate");
+    const url = "https://hooks.example.com/kept";
+    const keptInputs = await endpointInputs("kept", { app: slug, url, events: ["invoice.paid"] });
+    const kept = await endpoint.create(keptInputs);
+    resetIdentification();
+    // A new deployment: the kept endpoint is only diffed, the other one adopts at the same URL.
+    await endpoint.diff(kept.id, kept.outs!, keptInputs);
+    const other = await endpoint.create(
+      await endpointInputs("other", { app: slug, url, events: ["invoice.paid"], adopt: true }),
+    );
+    expect(other.outs?.endpointId).not.toBe(kept.outs?.endpointId);
+    expect((await listed(slug)).length).toBe(2);
+  });
+
+  it("takes in recovery only the endpoint the program declares exactly, not another at its URL", async () => {
+    const slug = await seedApp("exactonly");
+    const url = "https://hooks.example.com/exact";
+    const theirs = await rawEndpoint(slug, url, ["invoice.paid"]);
+    process.env.WACHT_ADOPT_EXISTING = "true";
+    const ours = await endpoint.create(
+      await endpointInputs("ours", { app: slug, url, events: ["user.created"] }),
+    );
+    expect(ours.outs?.endpointId).not.toBe(theirs);
+    expect((await listed(slug)).length).toBe(2);
+  });
+});
+
 describe("WebhookApp creates under faults", () => {
   it("recovers an auto-named app whose create answer was lost, by its slug, with one app in Wacht", async () => {
     const inputs = await appInputs("users", { name: "Users" });
