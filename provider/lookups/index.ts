@@ -163,7 +163,11 @@ function lookupError(lookup: string, name: string, subject: string, error: unkno
       ? `Wacht has no ${subject}. A lookup reads what exists when the program runs (also at preview): ` +
         "create it first, or use the outputs of the resource that creates it in this program."
       : undefined;
-  return toProviderError(lookup, name, "read", error, hint);
+  const failure = toProviderError(lookup, name, "read", error, hint);
+  // The program fails with this error: its message says everything, and a stack trace through Pulumi's
+  // Output internals is noise that the CLI also takes long to source-map (a minute on a busy machine).
+  failure.stack = `${failure.name}: ${failure.message}`;
+  return failure;
 }
 
 function toAppResult(app: LiveApp): GetWebhookAppResult {
