@@ -137,6 +137,7 @@ describe("the package as npm packs it", () => {
       "README.md",
       "dist",
       "package.json",
+      "policy",
     ]);
     // Asynchronously: the emulator serves from this very process.
     const { stdout: result } = await promisify(execFile)(
