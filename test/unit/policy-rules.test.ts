@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   explicitEvents,
@@ -131,5 +133,13 @@ describe("policy rules", () => {
           "each of them. Keep one endpoint per URL (merge their subscriptions), or give each its own path.",
       })),
     );
+  });
+});
+
+describe("the policy pack folder", () => {
+  it("carries the package's version, which the policy SDK reads from the pack's package.json", () => {
+    const read = (file: string) =>
+      JSON.parse(readFileSync(join(__dirname, "../..", file), "utf8")) as { version: string };
+    expect(read("policy/package.json").version).toBe(read("package.json").version);
   });
 });
