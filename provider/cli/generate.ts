@@ -110,6 +110,21 @@ function urlPart(url: string): string {
   }
 }
 
+/** True when two endpoints declare the same thing: what adoption compares when several share a URL. */
+function sameDeclaration(a: LiveEndpoint, b: LiveEndpoint): boolean {
+  const declared = (e: LiveEndpoint) =>
+    JSON.stringify([
+      e.url,
+      e.description,
+      [...e.subscriptions].sort((x, y) => x.event.localeCompare(y.event)),
+      Object.entries(e.headers).sort(([x], [y]) => x.localeCompare(y)),
+      e.maxRetries,
+      e.timeoutSeconds,
+      e.rateLimit,
+    ]);
+  return declared(a) === declared(b);
+}
+
 const byId = (a: LiveEndpoint, b: LiveEndpoint) => {
   const [x, y] = [BigInt(a.id), BigInt(b.id)];
   return x < y ? -1 : x > y ? 1 : 0;
@@ -201,6 +216,19 @@ export function generateProject(estate: Estate, options: GenerateOptions): Gener
         notes.push(
           `Endpoint ${endpoint.id} (${name}) has non-string header values, which Wacht never sends; ` +
             `left out: ${endpoint.ignoredHeaders.join(", ")}. Adopting it keeps them; a later change of its headers drops them.`,
+        );
+      }
+      if (endpoint.timeoutSeconds < 1 || endpoint.timeoutSeconds > 300) {
+        notes.push(
+          `Endpoint ${endpoint.id} (${name}) has timeoutSeconds ${endpoint.timeoutSeconds}, outside the 1–300 the ` +
+            "provider accepts: its preview fails until the value is changed in index.ts (the first up then updates it).",
+        );
+      }
+      const twin = endpoints.find((other) => other.id !== endpoint.id && sameDeclaration(other, endpoint));
+      if (twin && byId(endpoint, twin) < 0) {
+        notes.push(
+          `Endpoints ${endpoint.id} and ${twin.id} of app '${app.slug}' are identical (URL ${endpoint.url}): adoption ` +
+            "cannot tell them apart and fails for them. Delete one in Wacht before the first up.",
         );
       }
       const plain = endpoint.subscriptions.every((s) => Object.keys(s.filter).length === 0);

@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { generateProject, shellQuote } from "../../provider/cli/generate";
-import type { LiveEndpoint } from "../../provider/lookups/live";
+import type { LiveApp, LiveEndpoint } from "../../provider/lookups/live";
 
 const at = "2026-01-01T00:00:00Z";
+
+const billing: LiveApp = {
+  slug: "billing",
+  name: "Billing",
+  description: "",
+  eventCatalog: "billing-events",
+  failureNotificationEmails: [],
+  active: false,
+  signingSecret: "whsec_x",
+  createdAt: at,
+  updatedAt: at,
+};
 
 function endpoint(id: string, url: string, extra: Partial<LiveEndpoint> = {}): LiveEndpoint {
   return {
@@ -56,17 +68,7 @@ describe("the program generator", () => {
       ],
       apps: [
         {
-          app: {
-            slug: "billing",
-            name: "Billing",
-            description: "",
-            eventCatalog: "billing-events",
-            failureNotificationEmails: [],
-            active: false,
-            signingSecret: "whsec_x",
-            createdAt: at,
-            updatedAt: at,
-          },
+          app: billing,
           endpoints: [
             endpoint("20", "https://ledger.example.com/hook", {
               subscriptions: [
@@ -150,6 +152,32 @@ new wacht.WebhookEndpoint("billing-ledger-example-com-hook-2", {
     expect(project.notes).toStrictEqual([
       "Endpoint 20 (billing-ledger-example-com-hook-2) has non-string header values, which Wacht never sends; " +
         "left out: X-Number. Adopting it keeps them; a later change of its headers drops them.",
+    ]);
+  });
+
+  it("notes endpoints that adoption cannot tell apart and timeouts the provider refuses", () => {
+    const app = { ...billing, active: true };
+    const twins = generateProject(
+      {
+        catalogs: [],
+        apps: [
+          {
+            app,
+            endpoints: [
+              endpoint("7", "https://a.example.com/hook"),
+              endpoint("8", "https://a.example.com/hook"),
+              endpoint("9", "https://b.example.com/hook", { timeoutSeconds: 0 }),
+            ],
+          },
+        ],
+      },
+      { project: "estate", packageSpec: "^0.1.0", pulumiSpec: "^3.270.0" },
+    );
+    expect(twins.notes).toStrictEqual([
+      "Endpoints 7 and 8 of app 'billing' are identical (URL https://a.example.com/hook): adoption cannot tell " +
+        "them apart and fails for them. Delete one in Wacht before the first up.",
+      "Endpoint 9 (billing-b-example-com-hook) has timeoutSeconds 0, outside the 1–300 the provider accepts: " +
+        "its preview fails until the value is changed in index.ts (the first up then updates it).",
     ]);
   });
 
