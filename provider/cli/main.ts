@@ -88,7 +88,7 @@ async function readEstate(chosen: string[]): Promise<Estate> {
     if (missing.length > 0) {
       throw new Error(
         `Wacht at ${current.apiUrl} has no app ${missing.map((s) => `'${s}'`).join(", ")} ` +
-          `(apps: ${apps.map((a) => a.slug).join(", ") || "none"})`,
+          `(apps: ${apps.map((a) => a.slug).sort().join(", ") || "none"})`,
       );
     }
     apps = apps.filter((a) => chosen.includes(a.slug));

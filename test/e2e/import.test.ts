@@ -168,6 +168,39 @@ describe("pulumi-wacht import: a live estate becomes a project that adopts it wi
     }
   });
 
+  it("imports only the chosen apps and their catalogs, and names an app Wacht does not have", async () => {
+    const cli = (...args: string[]) =>
+      run(process.execPath, [path.join(ROOT, "dist/cli/main.js"), "import", ...args], ROOT, {
+        WACHT_API_URL: emulator.url,
+        WACHT_API_KEY: emulator.apiKey,
+      });
+    const dir = path.join(path.dirname(outDir), "users-only");
+    const chosen = await cli("--out", dir, "--app", "users");
+    expect({ code: chosen.code, first: chosen.stdout.split("\n")[0] }).toStrictEqual({
+      code: 0,
+      first: `Wrote ${dir}: 1 event catalog, 1 app, 8 endpoints (Pulumi.yaml, package.json, tsconfig.json, index.ts, README.md).`,
+    });
+    const program = fs.readFileSync(path.join(dir, "index.ts"), "utf8");
+    expect(
+      [...program.matchAll(/new wacht\.(\w+)\("([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`).slice(0, 3),
+    ).toStrictEqual([
+      "WebhookEventCatalog user-events",
+      "WebhookApp users",
+      "WebhookEndpoint users-users-1-example-com-webhooks",
+    ]);
+
+    const again = await cli("--out", dir, "--app", "users");
+    expect({ code: again.code, stderr: again.stderr.split("\n")[0] }).toStrictEqual({
+      code: 2,
+      stderr: `pulumi-wacht: ${dir} is not empty (use --force to write into it)`,
+    });
+    const missing = await cli("--out", path.join(path.dirname(outDir), "none"), "--app", "payments");
+    expect({ code: missing.code, stderr: missing.stderr }).toStrictEqual({
+      code: 1,
+      stderr: `pulumi-wacht: Wacht at ${emulator.url} has no app 'payments' (apps: billing, legacy, users)\n`,
+    });
+  });
+
   it("round-trips: type-checks, adopts with 0 writes, then previews no changes; no secret in any file", async () => {
     const bin = pulumiBin();
     const imported = await run(
