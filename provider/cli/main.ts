@@ -86,9 +86,10 @@ async function readEstate(chosen: string[]): Promise<Estate> {
   if (chosen.length > 0) {
     const missing = chosen.filter((slug) => !apps.some((a) => a.slug === slug));
     if (missing.length > 0) {
+      const known = apps.map((a) => a.slug).sort();
       throw new Error(
         `Wacht at ${current.apiUrl} has no app ${missing.map((s) => `'${s}'`).join(", ")} ` +
-          `(apps: ${apps.map((a) => a.slug).sort().join(", ") || "none"})`,
+          `(apps: ${known.join(", ") || "none"})`,
       );
     }
     apps = apps.filter((a) => chosen.includes(a.slug));
