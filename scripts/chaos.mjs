@@ -175,15 +175,19 @@ async function interrupt(emulator, child, finished, signal, k, delayMs) {
     if (creates >= k && (k > 0 || Date.now() - started > 1500)) {
       await new Promise((r) => setTimeout(r, delayMs));
       if (finished()) return false;
-      try {
-        // Pulumi starts each plugin in a process group of its own: a kill of the whole job (a CI time
-        // limit) is a kill of every descendant, collected before any of them dies.
-        const pids = signal === "SIGKILL" ? [child.pid, ...descendants(child.pid)] : [child.pid];
-        for (const pid of pids) process.kill(pid, signal);
-      } catch {
-        return false;
+      // Pulumi starts each plugin in a process group of its own: a kill of the whole job (a CI time
+      // limit) is a kill of every descendant, collected before any of them dies.
+      const pids = signal === "SIGKILL" ? [child.pid, ...descendants(child.pid)] : [child.pid];
+      let hit = false;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, signal);
+          hit ||= pid === child.pid;
+        } catch {
+          // exited meanwhile
+        }
       }
-      return true;
+      return hit;
     }
     await new Promise((r) => setTimeout(r, 25));
   }
