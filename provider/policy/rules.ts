@@ -205,7 +205,10 @@ export function uniqueEndpointUrls(endpoints: StackEndpoint[]): Array<{ urn: str
   const violations: Array<{ urn: string; message: string }> = [];
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    const names = group.map((e) => `'${e.name}'`).join(", ");
+    const names = group
+      .map((e) => `'${e.name}'`)
+      .sort()
+      .join(", ");
     for (const endpoint of group) {
       violations.push({
         urn: endpoint.urn,
