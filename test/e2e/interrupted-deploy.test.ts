@@ -254,7 +254,10 @@ describe("a pulumi up killed with SIGKILL mid-way", () => {
     // Both app creates are committed at once and never answered before the kill.
     await fault({ method: "POST", path: "/webhooks/apps", responseDelayMs: 60_000, times: 2 });
     const pendingApps = () => checkpoint().pending.filter((op) => op.resource.type === APP_TYPE).length;
-    await killUpWhen(async () => fs.existsSync(checkpointFile()) && pendingApps() === 2);
+    // Both creates pending in the checkpoint and both apps made in Wacht (the checkpoint is written first).
+    await killUpWhen(
+      async () => fs.existsSync(checkpointFile()) && pendingApps() === 2 && (await live()).apps.length === 2,
+    );
     await fetch(`${emulator.url}/_emulator/faults`, { method: "DELETE" });
     expect((await live()).apps).toHaveLength(2);
     expect(checkpoint().pending.map((op) => [op.type, op.resource.type])).toStrictEqual([
