@@ -18,6 +18,11 @@
 // under it (a CI time limit kills the job's whole tree): the language host and providers die with it.
 // sigkill-rerun recovers without the doc: `pulumi cancel --yes`, then `pulumi up` again.
 //
+// --exclusive: where the program declares a WebhookAppEndpoints per app (kill cells by default, every cell,
+// or none); --all-slugs gives the app "users" a slug too (builds without auto-naming); --max-reruns: how
+// many times a failed `up` is run again (same faults) before the run counts as not converged; --kill-at
+// pins the kill point; --keep leaves the project folders in the temporary directory.
+//
 // The package under test is compiled from provider/ into a temporary folder at the start (or given with
 // --package: a folder holding package.json and dist/), so a rebuild of dist/ during the run changes nothing.
 // Runs go one after another (2 cores): every run gets a fresh project folder and file backend, and the
