@@ -1,6 +1,5 @@
 /** WebhookEndpoint lifecycle: check · diff · create · read · update · delete. */
 import { randomUUID } from "node:crypto";
-import type { EventDefinition } from "../catalog/schema";
 import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
 import {
@@ -35,15 +34,7 @@ import {
   serializable,
 } from "../lifecycle";
 import { declared, propertyFailures, withDefault } from "../property";
-import {
-  type CheckFailure,
-  isRecord,
-  isUnknown,
-  validateBodySize,
-  validateEventName,
-  validateEventNames,
-  validateFilterRules,
-} from "../validate";
+import { isRecord, isUnknown, validateBodySize } from "../validate";
 import { warn } from "../warn";
 import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
 import {
@@ -78,26 +69,6 @@ const endpointPulumiId = (app: string, endpointId: string) => `${app}/${endpoint
 function parseId(id: string): { app: string; endpointId: string } {
   const slash = id.lastIndexOf("/");
   return { app: id.slice(0, slash), endpointId: id.slice(slash + 1) };
-}
-
-/** Checks event names against the app's catalog when the program declared it (known at preview). */
-function checkAgainstCatalog(
-  failures: CheckFailure[],
-  names: Array<{ path: string; name: unknown }>,
-  catalog: EventDefinition[],
-  app: unknown,
-) {
-  const known = new Set(catalog.map((e) => e.name));
-  for (const { path, name } of names) {
-    if (typeof name !== "string" || isUnknown(name) || name.trim() === "" || known.has(name.trim())) continue;
-    const appName = typeof app === "string" && !isUnknown(app) ? `'${app}'` : "this app";
-    failures.push({
-      property: path,
-      reason:
-        `Unknown event '${name.trim()}' for app ${appName}: it is not an active event of the app's catalog ` +
-        `(known: ${[...known].sort().join(", ") || "none"})`,
-    });
-  }
 }
 
 function normalizeSubscriptions(raw: unknown): Subscription[] | undefined {
@@ -283,42 +254,6 @@ async function settle(
   return look();
 }
 
-/** Failures of `subscriptions`: each entry, its filter against the event's schema, duplicates, the catalog. */
-function checkSubscriptions(
-  raw: unknown,
-  catalog: EventDefinition[] | undefined,
-  app: unknown,
-): CheckFailure[] {
-  if (!Array.isArray(raw)) {
-    return [{ property: "subscriptions", reason: "subscriptions must be a list of { event, filter? }" }];
-  }
-  const failures: CheckFailure[] = [];
-  const entries = raw.map((s) => (isRecord(s) ? s : {}));
-  entries.forEach((entry, i) => {
-    failures.push(...validateEventName(`subscriptions[${i}].event`, entry.event));
-    if (entry.filter === undefined || entry.filter === null) return;
-    // The schema is known only when the catalog is; null means "any field", undefined "not known yet".
-    const definition = catalog?.find((e) => e.name === String(entry.event).trim());
-    const schema = catalog === undefined || definition === undefined ? undefined : definition.schema;
-    failures.push(...validateFilterRules(`subscriptions[${i}].filter`, entry.filter, schema));
-  });
-  if (entries.length === 0) {
-    failures.push({ property: "subscriptions", reason: "At least one subscription is required" });
-  } else {
-    const names = entries.map((e) => e.event);
-    failures.push(...validateEventNames("subscriptions", names).filter((f) => f.reason.includes("uplicate")));
-  }
-  if (catalog) {
-    checkAgainstCatalog(
-      failures,
-      entries.map((e, i) => ({ path: `subscriptions[${i}].event`, name: e.event })),
-      catalog,
-      app,
-    );
-  }
-  return failures;
-}
-
 /** The WebhookEndpoint implementation the thin loader calls. */
 export const endpointImplementation: Implementation<EndpointInputs, EndpointOutputs> = {
   configure,
@@ -327,23 +262,6 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     const failures = propertyFailures(endpointSchema, olds, news, isUnknown);
     const hasEvents = news.events !== undefined && news.events !== null;
     const hasSubscriptions = news.subscriptions !== undefined && news.subscriptions !== null;
-    // The app's catalog, handed over by the program with a WebhookApp: used here, never stored.
-    const catalog =
-      Array.isArray(news.catalogEvents) && !containsUnknown(news.catalogEvents)
-        ? (news.catalogEvents as EventDefinition[])
-        : undefined;
-    if (hasEvents && catalog && Array.isArray(news.events)) {
-      checkAgainstCatalog(
-        failures,
-        news.events.map((name, i) => ({ path: `events[${i}]`, name })),
-        catalog,
-        news.app,
-      );
-    }
-    if (hasSubscriptions && !isUnknown(news.subscriptions)) {
-      failures.push(...checkSubscriptions(news.subscriptions, catalog, news.app));
-    }
-
     const inputs = { pulumiName: String(news.pulumiName ?? "") } as EndpointInputs;
     for (const key of declared(endpointSchema)) {
       if (key !== "events" && key !== "subscriptions")

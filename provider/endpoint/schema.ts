@@ -8,7 +8,6 @@ import { canonicalJson } from "../canonical-json";
 import { settings } from "../config";
 import { apiBody, diffTable, inputsFromState, type Schema, secretOutputs } from "../property";
 import {
-  validateEventNames,
   validateHeaders,
   validateMaxRetries,
   validateOptionalType,
@@ -16,6 +15,7 @@ import {
   validateTimeoutSeconds,
   validateWebhookUrl,
 } from "../validate";
+import { catalogOf, checkEvents, checkSubscriptions } from "./checks";
 
 /** A subscription to one event, optionally filtered with Wacht's filter rules. */
 export interface SubscriptionArgs {
@@ -229,7 +229,7 @@ export const endpointSchema: Schema = {
     change: "update",
     note: "order ignored",
     comparedAs: "subscriptions",
-    validate: validateEventNames,
+    validate: checkEvents,
     whenMissing: (news) =>
       news.subscriptions === undefined || news.subscriptions === null
         ? "events or subscriptions is required: Wacht needs at least one subscription"
@@ -243,10 +243,12 @@ export const endpointSchema: Schema = {
     change: "update",
     note: "order ignored",
     normalize: subscriptionSet,
-    validate: (path, _value, news) =>
-      news.events !== undefined && news.events !== null
+    validate: (path, value, news) => [
+      ...(news.events !== undefined && news.events !== null
         ? [{ property: path, reason: "give either events or subscriptions, not both" }]
-        : [],
+        : []),
+      ...checkSubscriptions(value, catalogOf(news), news.app),
+    ],
   },
   headers: {
     doc: "Extra request headers of each delivery; each value is a secret.",
