@@ -6,7 +6,7 @@ import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator/index";
 import { pulumiBin, ROOT } from "../support/pulumi";
 
@@ -182,6 +182,10 @@ describe("a pulumi up killed with SIGKILL mid-way", () => {
     }
     delete env.WACHT_ADOPT_EXISTING;
     expect((await sh("pulumi stack init kill")).status).toBe(0);
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   afterAll(async () => {
