@@ -19,6 +19,32 @@ export interface Fault {
   rate: number | undefined;
 }
 
+/**
+ * A fault to inject, as `POST /_emulator/faults` takes it and {@link RunningEmulator.fault} passes it on.
+ * `path` is a glob (`*` within a segment, `**` across); without `rate` it fires `times` times (default 1).
+ */
+export interface FaultSpec {
+  /** HTTP method to match; default every method. */
+  method?: string;
+  path: string;
+  /** Answer with this status instead of handling the request. */
+  status?: 429 | 500 | 502 | 503;
+  /** `Retry-After` seconds sent with `status`. */
+  retryAfter?: number;
+  /** Wait this long before handling the request. */
+  latencyMs?: number;
+  /** Apply and commit the request at once, answer only this many ms later. */
+  responseDelayMs?: number;
+  /** Drop the connection without handling the request. */
+  reset?: boolean;
+  /** Handle and commit the request, then drop the connection: the answer is lost. */
+  lostResponse?: boolean;
+  /** How many requests it fires for (ignored with `rate`). */
+  times?: number;
+  /** Fire for this share of matching requests (0–1), without end. */
+  rate?: number;
+}
+
 /** `*` matches within one path segment, `**` across segments. */
 export function globToRegExp(glob: string): RegExp {
   let source = "";

@@ -1,4 +1,5 @@
-import { EmulatorServer } from "./server";
+import type { FaultSpec } from "./faults";
+import { EmulatorServer, type JournalEntry } from "./server";
 import { generateApiKey } from "./signing";
 import { Store } from "./store";
 import { DeliveryWorker } from "./worker";
@@ -27,9 +28,25 @@ export interface RunningEmulator {
   url: string;
   /** The accepted API key. */
   apiKey: string;
+  /**
+   * The API requests received since the last {@link RunningEmulator.clearRequests} (or start), oldest
+   * first, as `{ method, path, query?, status, at }`; `status` 0 is a connection dropped by a fault.
+   */
+  requests(): JournalEntry[];
+  /** Empties the request journal. */
+  clearRequests(): void;
+  /** Injects a fault (an error status, a dropped connection, a lost answer, latency); returns its id. */
+  fault(spec: FaultSpec): string;
+  /** Removes every injected fault. */
+  clearFaults(): void;
+  /** Wipes all data: apps, catalogs, endpoints, deliveries. */
+  reset(): void;
   /** Stops the delivery worker, the HTTP server and the database. */
   close(): Promise<void>;
 }
+
+export type { FaultSpec } from "./faults";
+export type { JournalEntry } from "./server";
 
 /** The deployment id used when none is given (Wacht ids are ~17-digit Sonyflake numbers). */
 export const DEFAULT_DEPLOYMENT_ID = "10000000000000001";
@@ -40,16 +57,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const apiKey = options.apiKey ?? generateApiKey();
   const store = new Store(options.db ?? ":memory:");
   const worker = new DeliveryWorker(store, options.timeScale ?? 1);
+  const reset = () => {
+    worker.reset();
+    store.wipe();
+  };
   const server = new EmulatorServer({
     store,
     apiKey,
     deploymentId: options.deploymentId ?? DEFAULT_DEPLOYMENT_ID,
     allowPrivateUrls: options.allowPrivateUrls ?? false,
     kick: () => worker.kick(),
-    reset: () => {
-      worker.reset();
-      store.wipe();
-    },
+    reset,
   });
   let port: number;
   try {
@@ -63,6 +81,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     apiKey,
+    requests: () => server.requests(),
+    clearRequests: () => server.clearJournal(),
+    fault: (spec) => server.faults.add(spec),
+    clearFaults: () => server.faults.clear(),
+    reset,
     close: () => {
       closing ??= (async () => {
         await worker.stop();

@@ -191,6 +191,11 @@ export class EmulatorServer {
     this.journal = [];
   }
 
+  /** The API requests received since the journal was last cleared (the latest ones), oldest first. */
+  requests(): JournalEntry[] {
+    return [...this.journal];
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const rawUrl = req.url ?? "/";
