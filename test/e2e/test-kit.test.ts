@@ -110,6 +110,8 @@ describe("the test kit from two packed packages", () => {
       "npm",
       ["install", "--save-dev", "--no-audit", "--no-fund", tarballs.emulator, "vitest@^4.1.12"],
       project,
+      // better-sqlite3 is built for the Node running the tests (CI runs them on two), with its own headers.
+      { npm_config_nodedir: path.dirname(path.dirname(process.execPath)) },
     );
     expect(install.code, install.output).toBe(0);
     const home = path.join(work, "pulumi-home");
