@@ -155,13 +155,17 @@ export function apiBody(
 
 /**
  * The inputs a program declaring the live object would have, from state: the declared properties that
- * are diffed (read hands them to the engine, which then shows drift), with the resource's name.
+ * are diffed (read hands them to the engine, which then shows drift), with the resource's name. State
+ * does not keep the properties that only steer create (`adopt` …): they get their defaults, which is what
+ * check gives a program that leaves them out, so a refresh shows them as changed in no plan.
  */
 export function inputsFromState<I>(schema: Schema, outputs: Record<string, unknown>): I {
   const inputs: Record<string, unknown> = { pulumiName: outputs.pulumiName };
   for (const key of declared(schema)) {
-    const change = schema[key]?.change;
-    if (change !== "create" && outputs[key] !== undefined) inputs[key] = outputs[key];
+    const property = schema[key] as Property;
+    if (property.change === "create") {
+      if (property.default !== undefined) inputs[key] = property.default;
+    } else if (outputs[key] !== undefined) inputs[key] = outputs[key];
   }
   return inputs as I;
 }

@@ -118,9 +118,7 @@ describe("WebhookEventCatalog lifecycle", () => {
     const result = await catalog.read(slug, state);
     expect(result.id).toBe(slug);
     expect(result.props?.name).toBe("Edited in dashboard");
-    // `adopt` only matters on create: the inputs rebuilt from Wacht leave it out.
-    const { adopt: _adopt, ...declared } = inputs;
-    expect(result.inputs).toStrictEqual({ ...declared, name: "Edited in dashboard" });
+    expect(result.inputs).toStrictEqual({ ...inputs, name: "Edited in dashboard" });
     expect(await catalog.diff(slug, result.props!, inputs)).toMatchObject({ changes: true, replaces: [] });
     const repaired = await catalog.update(slug, result.props!, inputs);
     expect(repaired.outs?.name).toBe("Billing v2");
