@@ -1,6 +1,6 @@
 /** WebhookEventCatalog lifecycle: check · diff · create · read · update · delete. */
 import { randomUUID } from "node:crypto";
-import { webhooks } from "../client";
+import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
 import {
@@ -49,15 +49,14 @@ function fail(inputs: Pick<CatalogInputs, "pulumiName">, operation: Operation, e
   return toProviderError(RESOURCE, inputs.pulumiName, operation, error);
 }
 
-async function getCatalog(slug: string): Promise<ApiCatalog> {
-  const api = await webhooks();
+async function getCatalog(api: WebhooksApi, slug: string): Promise<ApiCatalog> {
   return (await api.getWebhookEventCatalog(slug)) as ApiCatalog;
 }
 
 /** The live catalog, or undefined when Wacht has none with this slug. */
-async function findCatalog(slug: string): Promise<ApiCatalog | undefined> {
+async function findCatalog(api: WebhooksApi, slug: string): Promise<ApiCatalog | undefined> {
   try {
-    return await getCatalog(slug);
+    return await getCatalog(api, slug);
   } catch (error) {
     if (apiStatus(error) === 404) return undefined;
     throw error;
@@ -77,7 +76,7 @@ async function converge(live: ApiCatalog, desired: CatalogInputs): Promise<ApiCa
       return await convergeOnce(live, desired);
     } catch (error) {
       if (!isAmbiguous(error) || attempt >= 3) throw error;
-      live = await getCatalog(desired.slug);
+      live = await getCatalog(await webhooks(), desired.slug);
     }
   }
 }
@@ -169,7 +168,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
     let made: ApiCatalog | undefined;
     try {
       made = await serialized(`catalog\u0000${inputs.slug}`, async () => {
-        const existing = await findCatalog(inputs.slug);
+        const existing = await findCatalog(api, inputs.slug);
         if (existing) {
           // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events
           // are all archived is what an earlier delete (or replacement) left behind, and is taken back.
@@ -194,7 +193,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
             if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
             // It did not exist when this create began: if it exists now with what was asked for, this
             // create (an attempt whose answer was lost) made it.
-            const found = await findCatalog(inputs.slug);
+            const found = await findCatalog(api, inputs.slug);
             const settled = identify(
               found ? [found] : [],
               (catalog) => catalog.slug,
@@ -223,7 +222,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
 
   async read(id, props) {
     try {
-      const live = await getCatalog(id);
+      const live = await getCatalog(await webhooks(), id);
       const outs = fromApi(live, {
         pulumiName: props.pulumiName ?? "",
         ...(Array.isArray(props.events) ? { events: props.events } : {}),
@@ -237,7 +236,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
 
   async update(id, _olds, news) {
     try {
-      const live = await converge(await getCatalog(id), news);
+      const live = await converge(await getCatalog(await webhooks(), id), news);
       return { outs: fromApi(live, news) };
     } catch (error) {
       throw fail(news, "update", error);
@@ -246,7 +245,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
 
   async delete(id, props) {
     try {
-      const live = await getCatalog(id);
+      const live = await getCatalog(await webhooks(), id);
       await converge(live, {
         ...inputsFromOutputs(props),
         name: live.name,
