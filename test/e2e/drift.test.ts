@@ -429,7 +429,7 @@ describe("drift, refresh, rotation and adoption through the real CLI", () => {
         });
         expect(up.ok).toBe(false);
         expect(up.stdout).toContain(
-          `WebhookApp "taken" create failed: 409 Resource already exists (POST /webhooks/apps)\n    App 'taken' already exists in Wacht. To manage it with Pulumi without rotating its secret, set adopt: true on this resource.`,
+          `WebhookApp "taken" create failed: App 'taken' already exists in Wacht.\n    To manage it with Pulumi without rotating its secret, set adopt: true on this resource.`,
         );
       } finally {
         taken.cleanup();
