@@ -11,7 +11,7 @@
  * One deployment runs every dynamic resource in one provider process, so the claims and baselines below,
  * kept per process, cover every resource of the deployment.
  */
-import { WachtProviderError } from "./errors";
+import { apiStatus, isAmbiguous, WachtProviderError } from "./errors";
 
 /** What {@link identify} decided. */
 export type Identified<T> =
@@ -139,6 +139,66 @@ export function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
     if (queues.get(key) === settled) queues.delete(key);
   });
   return next;
+}
+
+/** How {@link createOnceBySlug} finds, makes and recognises one kind of object keyed by a unique slug. */
+export interface SlugKeyed<T> {
+  /** The claims kind ("app", "catalog"). */
+  kind: string;
+  /** The object in messages: `App 'billing'`. */
+  label: string;
+  slug: string;
+  holder: Holder;
+  /** The live object, or undefined when Wacht has none with the slug. */
+  find(): Promise<T | undefined>;
+  create(): Promise<T>;
+  /** True when the object carries what the program asked for at create. */
+  matches(object: T): boolean;
+  /** Whether an object that existed before the create began may be taken (adoption, a catalog tombstone). */
+  mayTakeExisting(existing: T): boolean;
+  /** The line that says how to take an existing object over. */
+  adoptHint: string;
+  /** What `matches` compares, for the error about an object someone else made meanwhile. */
+  compared: string;
+}
+
+/**
+ * Creates an object keyed by a unique slug (apps, catalogs) exactly once. A look before the create tells
+ * whether the object predates it (then taken only when `mayTakeExisting`); after a create whose outcome
+ * is unknown, or a 409 for an object that did not exist a moment earlier, it is read back and taken when
+ * it carries what was asked for.
+ */
+export function createOnceBySlug<T>(spec: SlugKeyed<T>): Promise<T> {
+  const take = (object: T) => {
+    const other = claim(spec.kind, spec.slug, spec.holder);
+    if (other) throw heldError(spec.label, other);
+    return object;
+  };
+  return serialized(`${spec.kind}\u0000${spec.slug}`, async () => {
+    const existing = await spec.find();
+    if (existing) {
+      if (spec.mayTakeExisting(existing)) return take(existing);
+      throw new WachtProviderError(`${spec.label} already exists in Wacht.\n${spec.adoptHint}`);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return take(await spec.create());
+      } catch (error) {
+        if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
+        // It did not exist when this create began: if it exists now with what was asked for, this
+        // create (an attempt whose answer was lost) made it.
+        const found = await spec.find();
+        if (found && spec.matches(found)) return take(found);
+        if (found) {
+          throw new WachtProviderError(
+            `${spec.label} was created by someone else while this create ran (its ${spec.compared} differ ` +
+              "from the program's). Set adopt: true to take it over, or choose another slug.",
+          );
+        }
+        if (apiStatus(error) === 409 || attempt >= MAX_CREATE_ATTEMPTS) throw error;
+      }
+    }
+  });
 }
 
 /** Creates sent for one resource before giving up: the first one and two after unknown outcomes. */

@@ -5,7 +5,7 @@
  * class's secret and computed outputs, and README's property tables (test/unit/readme-tables.test.ts).
  */
 import type { PropertySpec } from "./lifecycle";
-import type { CheckFailure } from "./validate";
+import { type CheckFailure, validateOptionalType } from "./validate";
 
 /**
  * What changing a property does: `replace` the resource, `update` it in place, `rotate` the app's
@@ -58,6 +58,21 @@ export interface Property {
   /** Compared by diff as part of another property (endpoint `events` are subscriptions without filters). */
   comparedAs?: string;
 }
+
+/**
+ * `description`, as Wacht keeps it on apps, catalogs and endpoints: stored as sent, `""` when omitted (a
+ * create leaves it out then), and never null again once set, so an omitted one compares as `""`.
+ */
+export const descriptionProperty: Property = {
+  doc: "Description.",
+  type: "`string`",
+  wire: "description",
+  default: "",
+  createOmitsDefault: true,
+  change: "update",
+  normalize: (v) => v ?? "",
+  validate: (path, value) => validateOptionalType(path, value, "string"),
+};
 
 /** A resource's properties, by name. */
 export type Schema = Record<string, Property>;

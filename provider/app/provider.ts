@@ -2,18 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
-import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
-import {
-  claim,
-  claimedByOthers,
-  type Holder,
-  heldError,
-  holdInState,
-  identify,
-  MAX_CREATE_ATTEMPTS,
-  release,
-  serialized,
-} from "../identify";
+import { apiStatus, isAmbiguous, type Operation, toProviderError } from "../errors";
+import { createOnceBySlug, type Holder, holdInState, release } from "../identify";
 import { configure, diffByTable, type Implementation, partiallyCreated, serializable } from "../lifecycle";
 import { propertyFailures, withDefault } from "../property";
 import { isUnknown, normalizeAppSlug } from "../validate";
@@ -85,52 +75,20 @@ async function createUnnamed(api: WebhooksApi, inputs: AppInputs): Promise<ApiAp
   return (await api.createWebhookApp(createBody(inputs) as never)) as ApiApp;
 }
 
-/**
- * Creates the app with this slug exactly once. A look before the create tells whether the app predates
- * it (taken only when adopting); after a create whose outcome is unknown, or a 409 for an app that did
- * not exist a moment earlier, the app is read back and taken when it carries what was asked for.
- */
-async function createNamed(api: WebhooksApi, inputs: AppInputs, holder: Holder): Promise<ApiApp> {
+/** Creates the app with this slug exactly once (identify.ts). */
+function createNamed(api: WebhooksApi, inputs: AppInputs, holder: Holder): Promise<ApiApp> {
   const slug = inputs.slug as string;
-  const take = (app: ApiApp) => {
-    const other = claim(CLAIMS, slug, holder);
-    if (other) throw heldError(`App '${slug}'`, other);
-    return app;
-  };
-  return serialized(`app\u0000${slug}`, async () => {
-    const existing = await findApp(api, slug);
-    if (existing) {
-      if (inputs.adopt || settings().adoptExisting) return take(existing);
-      throw new WachtProviderError(
-        `App '${slug}' already exists in Wacht.\n` +
-          "To manage it with Pulumi without rotating its secret, set adopt: true on this resource.",
-      );
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return take((await api.createWebhookApp(createBody(inputs) as never)) as ApiApp);
-      } catch (error) {
-        if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
-        // It did not exist when this create began: if it exists now with what was asked for, this
-        // create (an attempt whose answer was lost) made it.
-        const found = await findApp(api, slug);
-        const settled = identify(
-          found ? [found] : [],
-          (app) => app.app_slug,
-          (app) => matchesInputs(app, inputs),
-          new Set(),
-          claimedByOthers(CLAIMS, holder),
-        );
-        if (settled.outcome === "one") return take(settled.object);
-        if (found) {
-          throw new WachtProviderError(
-            `App '${slug}' was created by someone else while this create ran (its name, description, ` +
-              "e-mails or catalog differ from the program's). Set adopt: true to take it over, or choose another slug.",
-          );
-        }
-        if (apiStatus(error) === 409 || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      }
-    }
+  return createOnceBySlug({
+    kind: CLAIMS,
+    label: `App '${slug}'`,
+    slug,
+    holder,
+    find: () => findApp(api, slug),
+    create: async () => (await api.createWebhookApp(createBody(inputs) as never)) as ApiApp,
+    matches: (app) => matchesInputs(app, inputs),
+    mayTakeExisting: () => inputs.adopt || settings().adoptExisting,
+    adoptHint: "To manage it with Pulumi without rotating its secret, set adopt: true on this resource.",
+    compared: "name, description, e-mails or catalog",
   });
 }
 

@@ -8,7 +8,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonicalJson } from "../canonical-json";
 import type { WebhookEventCatalog } from "../catalog/resource";
 import { changedProperties, keepOrder } from "../lifecycle";
-import { apiBody, diffTable, inputsFromState, type Schema, secretOutputs } from "../property";
+import {
+  apiBody,
+  descriptionProperty,
+  diffTable,
+  inputsFromState,
+  type Schema,
+  secretOutputs,
+} from "../property";
 import { normalizeAppSlug, validateAppSlug, validateEmails, validateOptionalType } from "../validate";
 
 /** Arguments of {@link WebhookApp}. */
@@ -121,16 +128,7 @@ export const appSchema: Schema = {
     change: "replace",
     validate: validateAppSlug,
   },
-  description: {
-    doc: "Description.",
-    type: "`string`",
-    wire: "description",
-    default: "",
-    createOmitsDefault: true,
-    change: "update",
-    normalize: (v) => v ?? "",
-    validate: (path, value) => validateOptionalType(path, value, "string"),
-  },
+  description: descriptionProperty,
   eventCatalog: {
     doc: "The slug of the catalog the app's endpoints subscribe from.",
     type: "`WebhookEventCatalog` or catalog slug",

@@ -3,17 +3,7 @@ import { randomUUID } from "node:crypto";
 import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
-import {
-  claim,
-  claimedByOthers,
-  type Holder,
-  heldError,
-  holdInState,
-  identify,
-  MAX_CREATE_ATTEMPTS,
-  release,
-  serialized,
-} from "../identify";
+import { createOnceBySlug, type Holder, holdInState, release } from "../identify";
 import {
   configure,
   containsUnknown,
@@ -31,6 +21,7 @@ import {
   type CatalogOutputs,
   catalogProperties,
   catalogSchema,
+  createBody,
   type EventDefinition,
   eventFromApi,
   eventKey,
@@ -140,14 +131,7 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
       adopt: withDefault(catalogSchema, "adopt", news.adopt) as boolean,
     };
     if (failures.length === 0 && !containsUnknown(inputs)) {
-      failures.push(
-        ...validateBodySize({
-          slug: inputs.slug,
-          name: inputs.name,
-          description: inputs.description,
-          events: inputs.events.map(eventToApi),
-        }),
-      );
+      failures.push(...validateBodySize(createBody(inputs)));
     }
     return { inputs: serializable(inputs), failures };
   },
@@ -160,57 +144,22 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
   async create(inputs) {
     const api = await webhooks();
     const holder: Holder = { name: inputs.pulumiName, token: randomUUID() };
-    const take = (catalog: ApiCatalog) => {
-      const other = claim(CLAIMS, inputs.slug, holder);
-      if (other) throw heldError(`Catalog '${inputs.slug}'`, other);
-      return catalog;
-    };
     let made: ApiCatalog | undefined;
     try {
-      made = await serialized(`catalog\u0000${inputs.slug}`, async () => {
-        const existing = await findCatalog(api, inputs.slug);
-        if (existing) {
-          // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events
-          // are all archived is what an earlier delete (or replacement) left behind, and is taken back.
-          const tombstone = existing.events.every((e) => e.is_archived);
-          if (tombstone || inputs.adopt || settings().adoptExisting) return take(existing);
-          throw new WachtProviderError(
-            `Catalog '${inputs.slug}' already exists in Wacht.\n` +
-              "To manage it with Pulumi, set adopt: true on this resource.",
-          );
-        }
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return take(
-              (await api.createWebhookEventCatalog({
-                slug: inputs.slug,
-                name: inputs.name,
-                ...(inputs.description !== "" ? { description: inputs.description } : {}),
-                events: inputs.events.map(eventToApi) as never,
-              })) as ApiCatalog,
-            );
-          } catch (error) {
-            if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
-            // It did not exist when this create began: if it exists now with what was asked for, this
-            // create (an attempt whose answer was lost) made it.
-            const found = await findCatalog(api, inputs.slug);
-            const settled = identify(
-              found ? [found] : [],
-              (catalog) => catalog.slug,
-              (catalog) => matchesInputs(catalog, inputs),
-              new Set(),
-              claimedByOthers(CLAIMS, holder),
-            );
-            if (settled.outcome === "one") return take(settled.object);
-            if (found) {
-              throw new WachtProviderError(
-                `Catalog '${inputs.slug}' was created by someone else while this create ran (its name, ` +
-                  "description or events differ from the program's). Set adopt: true to take it over, or choose another slug.",
-              );
-            }
-            if (apiStatus(error) === 409 || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-          }
-        }
+      made = await createOnceBySlug({
+        kind: CLAIMS,
+        label: `Catalog '${inputs.slug}'`,
+        slug: inputs.slug,
+        holder,
+        find: () => findCatalog(api, inputs.slug),
+        create: async () => (await api.createWebhookEventCatalog(createBody(inputs) as never)) as ApiCatalog,
+        matches: (catalog) => matchesInputs(catalog, inputs),
+        // Wacht cannot delete catalogs: destroying one archives its events, so a catalog whose events
+        // are all archived is what an earlier delete (or replacement) left behind, and is taken back.
+        mayTakeExisting: (existing) =>
+          existing.events.every((e) => e.is_archived) || inputs.adopt || settings().adoptExisting,
+        adoptHint: "To manage it with Pulumi, set adopt: true on this resource.",
+        compared: "name, description or events",
       });
       const converged = await converge(made, inputs);
       return { id: converged.slug, outs: fromApi(converged, inputs) };

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { canonicalJson } from "../canonical-json";
 import { keepOrder } from "../lifecycle";
-import { diffTable, inputsFromState, type Schema } from "../property";
+import { apiBody, descriptionProperty, diffTable, inputsFromState, type Schema } from "../property";
 import {
   type CheckFailure,
   isRecord,
@@ -217,19 +217,12 @@ export const catalogSchema: Schema = {
     whenMissing: () => "name is required and must be a non-empty string",
     validate: validateRequiredString,
   },
-  description: {
-    doc: "Description.",
-    type: "`string`",
-    wire: "description",
-    default: "",
-    change: "update",
-    normalize: (v) => v ?? "",
-    validate: (path, value) => validateOptionalType(path, value, "string"),
-  },
+  description: descriptionProperty,
   events: {
     doc: "The events the catalog offers.",
     type: "`EventDefinition[]`, required",
     wire: "events",
+    toApi: (value) => (value as EventDefinition[]).map(eventToApi),
     change: "update",
     note: "append / archive / unarchive",
     normalize: eventsByName,
@@ -254,6 +247,11 @@ export const catalogSchema: Schema = {
 
 /** What diff compares, and how. */
 export const catalogProperties = diffTable(catalogSchema);
+
+/** The create request's body. */
+export function createBody(inputs: CatalogInputs): Record<string, unknown> {
+  return apiBody(catalogSchema, { ...inputs }, Object.keys(catalogSchema), "create");
+}
 
 export function eventToApi(event: EventDefinition): ApiEventDefinition {
   return {

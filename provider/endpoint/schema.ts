@@ -6,7 +6,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { WebhookApp } from "../app/resource";
 import { canonicalJson } from "../canonical-json";
 import { settings } from "../config";
-import { apiBody, diffTable, inputsFromState, type Schema, secretOutputs } from "../property";
+import {
+  apiBody,
+  descriptionProperty,
+  diffTable,
+  inputsFromState,
+  type Schema,
+  secretOutputs,
+} from "../property";
 import {
   validateHeaders,
   validateMaxRetries,
@@ -213,16 +220,7 @@ export const endpointSchema: Schema = {
     validate: (path, value) =>
       validateWebhookUrl(path, value, { allowPrivateUrls: settings().allowPrivateUrls }),
   },
-  description: {
-    doc: "Description.",
-    type: "`string`",
-    wire: "description",
-    default: "",
-    createOmitsDefault: true,
-    change: "update",
-    normalize: (v) => v ?? "",
-    validate: (path, value) => validateOptionalType(path, value, "string"),
-  },
+  description: descriptionProperty,
   events: {
     doc: "Event names to receive (sent as subscriptions without filters).",
     type: "`string[]`",
@@ -362,6 +360,11 @@ export function patchBody(desired: EndpointInputs, keys: readonly string[]): Rec
   return apiBody(endpointSchema, comparable(desired), keys, "update");
 }
 
+/** A rate limit from Wacht's JSON (`null` when none is set). */
+export function rateLimitFromApi(config: ApiEndpoint["rate_limit_config"]): RateLimit | null {
+  return config ? { durationMs: config.duration_ms, maxRequests: config.max_requests } : null;
+}
+
 export function rateLimitToApi(rateLimit: RateLimit | null) {
   return rateLimit === null
     ? null
@@ -392,12 +395,7 @@ export function fromApi(
     headerNames: Object.keys(headers).sort(),
     maxRetries: endpoint.max_retries,
     timeoutSeconds: endpoint.timeout_seconds,
-    rateLimit: endpoint.rate_limit_config
-      ? {
-          durationMs: endpoint.rate_limit_config.duration_ms,
-          maxRequests: endpoint.rate_limit_config.max_requests,
-        }
-      : null,
+    rateLimit: rateLimitFromApi(endpoint.rate_limit_config),
     active: endpoint.is_active,
     endpointId: String(endpoint.id),
     isActive: endpoint.is_active,

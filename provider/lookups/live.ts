@@ -3,8 +3,11 @@
  * (`pulumi-wacht import`) share: Wacht's snake_case JSON read through the one client, returned in the
  * provider's camelCase shapes. Nothing here writes.
  */
+import type { ApiApp } from "../app/schema";
+import { type ApiCatalog, eventFromApi } from "../catalog/schema";
 import type { WebhooksApi } from "../client";
 import { listAllEndpoints } from "../endpoint/listing";
+import { type ApiEndpoint, rateLimitFromApi, subscriptionsFromApi } from "../endpoint/schema";
 
 /** One event of a catalog, as Wacht stores it. */
 export interface LiveEvent {
@@ -67,50 +70,6 @@ export interface LiveEndpoint {
   updatedAt: string;
 }
 
-interface ApiApp {
-  app_slug: string;
-  name: string;
-  description?: string | null;
-  signing_secret: string;
-  failure_notification_emails?: string[] | null;
-  event_catalog_slug?: string | null;
-  is_active: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-interface ApiCatalog {
-  slug: string;
-  name: string;
-  description?: string | null;
-  events: Array<{
-    name: string;
-    description: string;
-    group?: string | null;
-    schema?: Record<string, unknown> | null;
-    example_payload?: unknown;
-    is_archived?: boolean;
-  }>;
-  created_at: string;
-  updated_at: string;
-}
-
-interface ApiEndpoint {
-  id: string | number;
-  app_slug: string;
-  url: string;
-  description?: string | null;
-  headers?: unknown;
-  is_active: boolean;
-  max_retries: number;
-  timeout_seconds: number;
-  failure_count: number;
-  rate_limit_config?: { duration_ms: number; max_requests: number } | null;
-  created_at: string;
-  updated_at: string;
-  subscriptions?: Array<{ event_name: string; filter_rules?: Record<string, unknown> | null }>;
-}
-
 function appFromApi(app: ApiApp): LiveApp {
   return {
     slug: app.app_slug,
@@ -130,14 +89,7 @@ function catalogFromApi(catalog: ApiCatalog): LiveCatalog {
     slug: catalog.slug,
     name: catalog.name,
     description: catalog.description ?? "",
-    events: catalog.events.map((e) => ({
-      name: e.name,
-      description: e.description,
-      group: e.group ?? null,
-      schema: e.schema ?? null,
-      examplePayload: e.example_payload ?? null,
-      archived: e.is_archived === true,
-    })),
+    events: catalog.events.map((e) => ({ ...eventFromApi(e), archived: e.is_archived === true })),
     createdAt: catalog.created_at,
     updatedAt: catalog.updated_at,
   };
@@ -159,20 +111,12 @@ function endpointFromApi(endpoint: ApiEndpoint): LiveEndpoint {
     app: endpoint.app_slug,
     url: endpoint.url,
     description: endpoint.description ?? "",
-    subscriptions: (endpoint.subscriptions ?? []).map((s) => ({
-      event: s.event_name,
-      filter: s.filter_rules ?? {},
-    })),
+    subscriptions: subscriptionsFromApi(endpoint).map((s) => ({ event: s.event, filter: s.filter ?? {} })),
     headers,
     ignoredHeaders,
     maxRetries: endpoint.max_retries,
     timeoutSeconds: endpoint.timeout_seconds,
-    rateLimit: endpoint.rate_limit_config
-      ? {
-          durationMs: endpoint.rate_limit_config.duration_ms,
-          maxRequests: endpoint.rate_limit_config.max_requests,
-        }
-      : null,
+    rateLimit: rateLimitFromApi(endpoint.rate_limit_config),
     active: endpoint.is_active,
     failureCount: endpoint.failure_count,
     createdAt: endpoint.created_at,
@@ -215,6 +159,5 @@ export async function listCatalogs(api: WebhooksApi): Promise<LiveCatalog[]> {
 
 /** Every endpoint of the app, inactive ones included, read fresh. */
 export async function listEndpoints(api: WebhooksApi, app: string): Promise<LiveEndpoint[]> {
-  const live = (await listAllEndpoints(api, app, { fresh: true })) as unknown as ApiEndpoint[];
-  return live.map(endpointFromApi);
+  return (await listAllEndpoints(api, app, { fresh: true })).map(endpointFromApi);
 }

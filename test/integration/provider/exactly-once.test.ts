@@ -188,7 +188,27 @@ describe("WebhookEndpoint creates under faults", () => {
     expect(await listed(slug)).toStrictEqual([]);
   });
 
-  it("does not repeat a create answered 502 blindly: it looks first, and takes what the create made", async () => {
+  it("does not repeat a create answered 502 blindly: it looks first, then creates again", async () => {
+    const slug = await seedApp("gatewaypost");
+    await bed.fault({ method: "POST", path: endpointsPath(slug), status: 502, times: 1 });
+    await bed.clearJournal();
+    const result = await endpoint.create(
+      await endpointInputs("gwpost", {
+        app: slug,
+        url: "https://hooks.example.com/gwpost",
+        events: ["invoice.paid"],
+      }),
+    );
+    expect(calls(await bed.journal())).toStrictEqual([
+      `GET ${endpointsPath(slug)} 200`,
+      `POST ${endpointsPath(slug)} 502`,
+      `GET ${endpointsPath(slug)} 200`,
+      `POST ${endpointsPath(slug)} 200`,
+    ]);
+    expect((await listed(slug)).map((e) => String(e.id))).toStrictEqual([result.outs?.endpointId]);
+  });
+
+  it("settles a lost answer when its first look is answered 502: the look is retried and the endpoint taken", async () => {
     const slug = await seedApp("gateway");
     await bed.fault({ method: "POST", path: endpointsPath(slug), lostResponse: true, times: 1 });
     await bed.fault({ method: "GET", path: endpointsPath(slug), status: 502, times: 1 });
