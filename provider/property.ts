@@ -4,7 +4,8 @@
  * rules, diff's replaces and normalisation, Wacht request bodies, read's rebuilt inputs, the resource
  * class's secret and computed outputs, and README's property tables (test/unit/readme-tables.test.ts).
  */
-import type { PropertySpec } from "./lifecycle";
+import { isDeepStrictEqual } from "node:util";
+import type { Implementation, PropertySpec } from "./lifecycle";
 import { type CheckFailure, validateOptionalType } from "./validate";
 
 /**
@@ -111,6 +112,49 @@ export function computedOutputs(schema: Schema): Record<string, undefined> {
   );
 }
 
+/**
+ * The values without those that equal their property's default (or are null, which means "left out"):
+ * the one form check stores and read rebuilds, so that a program spelling out `maxRetries: 32` and one
+ * leaving it out store the same inputs, and a refresh of an unchanged object changes no stored input.
+ * Every stored value is also copied into each checkpoint the engine writes (issue 10). The provider's
+ * methods fill the defaults back in (`withDefaults`).
+ */
+export function withoutDefaults<T>(schema: Schema, values: T): T {
+  return Object.fromEntries(
+    Object.entries(values as Record<string, unknown>).filter(([key, value]) => {
+      const fallback = schema[key]?.default;
+      return fallback === undefined || (value !== null && !isDeepStrictEqual(value, fallback));
+    }),
+  ) as T;
+}
+
+/**
+ * The inputs with each default filled in where the program left the property out (check stores them
+ * without, see `withoutDefaults`).
+ */
+export function completed<I>(schema: Schema, inputs: I): I {
+  const complete: Record<string, unknown> = { ...(inputs as Record<string, unknown>) };
+  for (const [key, property] of Object.entries(schema)) {
+    if (property.default !== undefined && property.change !== "create") {
+      complete[key] = withDefault(schema, key, complete[key]);
+    }
+  }
+  return complete as I;
+}
+
+/** The implementation with `completed` inputs handed to diff, create and update. */
+export function withDefaults<I, O>(
+  schema: Schema,
+  implementation: Implementation<I, O>,
+): Implementation<I, O> {
+  return {
+    ...implementation,
+    diff: (id, olds, news) => implementation.diff(id, olds, completed(schema, news)),
+    create: (inputs) => implementation.create(completed(schema, inputs)),
+    update: (id, olds, news) => implementation.update(id, olds, completed(schema, news)),
+  };
+}
+
 /** The value with its default when the program left it out. */
 export function withDefault(schema: Schema, key: string, value: unknown): unknown {
   if (value !== undefined && value !== null) return value;
@@ -170,19 +214,18 @@ export function apiBody(
 
 /**
  * The inputs a program declaring the live object would have, from state: the declared properties that
- * are diffed (read hands them to the engine, which then shows drift), with the resource's name. State
- * does not keep the properties that only steer create (`adopt` …): they get their defaults, which is what
- * check gives a program that leaves them out, so a refresh shows them as changed in no plan.
+ * are diffed (read hands them to the engine, which then shows drift), with the resource's name, in the
+ * form check stores (`withoutDefaults`), so a refresh of an object nobody changed changes no stored
+ * input. The properties that only steer create (`adopt` …) are left out, as for a program that does
+ * not set them.
  */
 export function inputsFromState<I>(schema: Schema, outputs: Record<string, unknown>): I {
   const inputs: Record<string, unknown> = { pulumiName: outputs.pulumiName };
   for (const key of declared(schema)) {
     const property = schema[key] as Property;
-    if (property.change === "create") {
-      if (property.default !== undefined) inputs[key] = property.default;
-    } else if (outputs[key] !== undefined) inputs[key] = outputs[key];
+    if (property.change !== "create" && outputs[key] !== undefined) inputs[key] = outputs[key];
   }
-  return inputs as I;
+  return withoutDefaults(schema, inputs) as I;
 }
 
 /** README's table rows for the program's properties: property, type, default, on change, secret. */

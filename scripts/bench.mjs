@@ -9,12 +9,15 @@
 //
 //   node scripts/bench.mjs [--sizes 100,1000] [--rounds 3] [--builds label=<dir>,...]
 //                          [--preview] [--skip-checkpoints] [--parallel P] [--json <file>]
+//                          [--by-process]
 //
 // --builds names the builds of pulumi-wacht to measure beside the floor (folders with package.json and
 // dist/; default `wacht=.`, this repository): e.g. `--builds wacht=.,v0.1.0=/tmp/v010` with a
 // `git worktree` of an older commit compares versions in the same run. --preview runs `up`
 // and `destroy` with their preview, as `pulumi up` does by default (the default here is
 // --skip-preview: the operation itself). --skip-checkpoints sets PULUMI_SKIP_CHECKPOINTS=true.
+// --by-process adds CPU seconds per process (engine, language host, program, provider host, emulator),
+// sampled from /proc every 50 ms.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -33,6 +36,7 @@ function parseArgs(argv) {
     skipCheckpoints: false,
     parallel: undefined,
     json: undefined,
+    byProcess: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -55,6 +59,7 @@ function parseArgs(argv) {
     else if (flag === "--skip-checkpoints") options.skipCheckpoints = true;
     else if (flag === "--parallel") options.parallel = next();
     else if (flag === "--json") options.json = path.resolve(next());
+    else if (flag === "--by-process") options.byProcess = true;
     else throw new Error(`unknown option ${flag}`);
   }
   if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers");
@@ -74,8 +79,8 @@ const variants = [
 ];
 
 /**
- * A project folder whose node_modules holds the repository's packages, with `pulumi-wacht` pointing at
- * the variant's build (the dynamic-provider host resolves `pulumi-wacht/runtime` from there).
+ * A project folder whose node_modules holds the repository's packages and a copy of the variant's build
+ * as `pulumi-wacht` (the dynamic-provider host resolves `pulumi-wacht/runtime` from there).
  */
 function projectFolder(variant, n) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wacht-bench-${variant.label}-${n}-`));
@@ -91,15 +96,79 @@ function projectFolder(variant, n) {
     if (entry === "pulumi-wacht" || entry.startsWith(".")) continue;
     fs.symlinkSync(path.join(root, "node_modules", entry), path.join(modules, entry), "dir");
   }
-  if (variant.dir) fs.symlinkSync(variant.dir, path.join(modules, "pulumi-wacht"), "dir");
+  if (variant.dir) {
+    // Installed as npm installs a package (a real folder, not a symlink): Pulumi then stores the
+    // serialized provider as a `require` of the package's loader module (provider/loader.ts).
+    const installed = path.join(modules, "pulumi-wacht");
+    fs.mkdirSync(installed);
+    fs.copyFileSync(path.join(variant.dir, "package.json"), path.join(installed, "package.json"));
+    fs.cpSync(path.join(variant.dir, "dist"), path.join(installed, "dist"), { recursive: true });
+  }
   return dir;
+}
+
+/** What a process of the `pulumi` tree is, from its command line. */
+function processKind(cmdline) {
+  if (cmdline.includes("dynamic-provider")) return "provider host";
+  if (cmdline.includes("pulumi-language-nodejs")) return "language host";
+  if (/\bnode\b/.test(cmdline)) return "program";
+  if (/\/pulumi\0/.test(cmdline)) return "engine";
+  return undefined; // /usr/bin/time, the provider's shell wrapper
+}
+
+/** CPU seconds of one process from /proc (utime + stime), with its parent and command line. */
+function procStat(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop().split(" ");
+    return {
+      ppid: Number(fields[1]),
+      cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+      cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * With --by-process: samples the CPU of every descendant of `rootPid` every 50 ms until stopped, and
+ * returns the CPU seconds per process kind (a process's last 50 ms may be missed).
+ */
+function sampleProcesses(rootPid) {
+  const last = new Map(); // pid -> { kind, cpu }
+  const tick = () => {
+    const parents = new Map();
+    const stats = new Map();
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = procStat(entry);
+      if (!stat) continue;
+      stats.set(Number(entry), stat);
+      parents.set(Number(entry), stat.ppid);
+    }
+    for (const [pid, stat] of stats) {
+      let ancestor = stat.ppid;
+      while (ancestor > 1 && ancestor !== rootPid) ancestor = parents.get(ancestor) ?? 0;
+      if (ancestor !== rootPid) continue;
+      const kind = processKind(stat.cmdline);
+      if (kind) last.set(pid, { kind, cpu: stat.cpu });
+    }
+  };
+  const timer = setInterval(tick, 50);
+  return () => {
+    clearInterval(timer);
+    const byKind = {};
+    for (const { kind, cpu: seconds } of last.values()) byKind[kind] = (byKind[kind] ?? 0) + seconds;
+    return byKind;
+  };
 }
 
 /**
  * Runs `pulumi <args>` under /usr/bin/time and resolves to the CPU seconds (user + system) of the CLI and
- * every process it waited for: the engine, the language host and program, the provider host.
+ * every process it waited for: the engine, the language host and program, the provider host. With
+ * `byProcess`, also samples them one by one (`sampled`, seconds per process kind).
  */
-function pulumi(dir, env, args) {
+function pulumi(dir, env, args, byProcess = undefined) {
   const times = path.join(dir, ".cpu-time");
   return new Promise((resolve, reject) => {
     const child = spawn("/usr/bin/time", ["-f", "%U %S", "-o", times, path.join(bin, "pulumi"), ...args], {
@@ -107,6 +176,7 @@ function pulumi(dir, env, args) {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const stopSampling = byProcess ? sampleProcesses(child.pid) : undefined;
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk;
@@ -116,6 +186,7 @@ function pulumi(dir, env, args) {
     });
     child.once("error", reject);
     child.once("exit", (code) => {
+      if (stopSampling) Object.assign(byProcess, stopSampling());
       if (code !== 0) {
         reject(new Error(`pulumi ${args.join(" ")} in ${dir} exited with ${code}:\n${output.slice(-4000)}`));
         return;
@@ -199,6 +270,7 @@ function emulatorCpu() {
 const timings = {}; // `${n}\u0000${op}\u0000${label}` -> seconds[]
 const cpu = {}; // same keys -> CPU seconds[] (the pulumi process tree plus the emulator)
 const states = {}; // `${n}\u0000${label}` -> stateSizes
+const processCpu = {}; // `${n}\u0000${op}\u0000${label}\u0000${kind}` -> CPU seconds[] (--by-process)
 const record = (key, seconds) => {
   timings[key] ??= [];
   timings[key].push(seconds);
@@ -253,12 +325,21 @@ try {
           });
           const started = process.hrtime.bigint();
           const emulatorBefore = emulatorCpu();
-          const cpuSeconds = (await pulumi(stack.dir, stack.env, args)) + (emulatorCpu() - emulatorBefore);
+          const sampled = options.byProcess ? {} : undefined;
+          const emulatorUsed = () => emulatorCpu() - emulatorBefore;
+          const cpuSeconds = (await pulumi(stack.dir, stack.env, args, sampled)) + emulatorUsed();
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const key = `${n}\u0000${op}\u0000${stack.variant.label}`;
           record(key, seconds);
           cpu[key] ??= [];
           cpu[key].push(cpuSeconds);
+          if (sampled) {
+            sampled.emulator = emulatorUsed();
+            for (const [kind, seconds] of Object.entries(sampled)) {
+              processCpu[`${key}\u0000${kind}`] ??= [];
+              processCpu[`${key}\u0000${kind}`].push(seconds);
+            }
+          }
           if (op === "update") states[`${n}\u0000${stack.variant.label}`] = stateSizes(stack);
           process.stderr.write(
             `round ${round + 1}/${options.rounds} N=${n} ${op.padEnd(7)} ${stack.variant.label.padEnd(8)} ${seconds.toFixed(1)} s, CPU ${cpuSeconds.toFixed(1)} s\n`,
@@ -365,6 +446,36 @@ for (const n of options.sizes) {
     }
   }
 }
+const byProcess = {};
+if (options.byProcess) {
+  const kinds = ["engine", "language host", "program", "provider host", "emulator"];
+  console.log(
+    "\nCPU seconds by process (median; sampled every 50 ms, so a process's last moments may be missed):",
+  );
+  console.log(
+    ["N".padEnd(6), "op".padEnd(8), "variant".padEnd(9), ...kinds.map((k) => k.padStart(14))].join(" "),
+  );
+  for (const n of options.sizes) {
+    for (const op of ["up", "update", "destroy"]) {
+      for (const label of labels) {
+        const row = {};
+        for (const kind of kinds) {
+          const values = processCpu[`${n}\u0000${op}\u0000${label}\u0000${kind}`];
+          row[kind] = values ? median(values) : 0;
+        }
+        byProcess[`${n} ${op} ${label}`] = row;
+        console.log(
+          [
+            String(n).padEnd(6),
+            op.padEnd(8),
+            label.padEnd(9),
+            ...kinds.map((k) => row[k].toFixed(2).padStart(14)),
+          ].join(" "),
+        );
+      }
+    }
+  }
+}
 if (options.json) {
-  fs.writeFileSync(options.json, `${JSON.stringify({ options, results, states }, null, 2)}\n`);
+  fs.writeFileSync(options.json, `${JSON.stringify({ options, results, states, byProcess }, null, 2)}\n`);
 }

@@ -4,8 +4,8 @@ import { type WebhooksApi, webhooks } from "../client";
 import { forgetListing, listAllEndpoints } from "../endpoint/listing";
 import type { ApiEndpoint } from "../endpoint/schema";
 import { apiStatus, type Operation, toProviderError } from "../errors";
-import { configure, diffByTable, type Implementation } from "../lifecycle";
-import { withDefault } from "../property";
+import { configure, diffByTable } from "../lifecycle";
+import { withDefault, withDefaults, withoutDefaults } from "../property";
 import { type CheckFailure, isUnknown, validateAppSlug } from "../validate";
 import { warn } from "../warn";
 import {
@@ -217,71 +217,74 @@ async function enforce(
 }
 
 /** The WebhookAppEndpoints implementation the thin loader calls. */
-export const appEndpointsImplementation: Implementation<AppEndpointsInputs, AppEndpointsOutputs> = {
-  configure,
+export const appEndpointsImplementation = withDefaults<AppEndpointsInputs, AppEndpointsOutputs>(
+  appEndpointsSchema,
+  {
+    configure,
 
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    if (!isUnknown(news.app) && (typeof news.app !== "string" || news.app.trim() === "")) {
-      failures.push({ property: "app", reason: "app is required: a WebhookApp or an app slug" });
-    } else {
-      failures.push(...validateAppSlug("app", news.app));
-    }
-    // Entries are matched against the app only when it is a valid slug: one bad value, one failure.
-    failures.push(...checkEndpoints(news.endpoints, failures.length === 0 ? news.app : undefined));
-    const mode = withDefault(appEndpointsSchema, "unmanaged", news.unmanaged);
-    if (!isUnknown(mode) && !UNMANAGED_ACTIONS.includes(mode as UnmanagedAction)) {
-      failures.push({
-        property: "unmanaged",
-        reason: `unmanaged must be "delete" or "deactivate" (got ${JSON.stringify(mode)})`,
-      });
-    }
-    // The dynamic-provider host cannot serialise `undefined`: a missing property stays missing.
-    const inputs = {
-      pulumiName: String(news.pulumiName ?? ""),
-      ...(news.app !== undefined ? { app: news.app } : {}),
-      ...(news.endpoints !== undefined ? { endpoints: endpointIds(news.endpoints) } : {}),
-      unmanaged: mode,
-    } as AppEndpointsInputs;
-    return { inputs, failures };
-  },
+    async check(_olds, news) {
+      const failures: CheckFailure[] = [];
+      if (!isUnknown(news.app) && (typeof news.app !== "string" || news.app.trim() === "")) {
+        failures.push({ property: "app", reason: "app is required: a WebhookApp or an app slug" });
+      } else {
+        failures.push(...validateAppSlug("app", news.app));
+      }
+      // Entries are matched against the app only when it is a valid slug: one bad value, one failure.
+      failures.push(...checkEndpoints(news.endpoints, failures.length === 0 ? news.app : undefined));
+      const mode = withDefault(appEndpointsSchema, "unmanaged", news.unmanaged);
+      if (!isUnknown(mode) && !UNMANAGED_ACTIONS.includes(mode as UnmanagedAction)) {
+        failures.push({
+          property: "unmanaged",
+          reason: `unmanaged must be "delete" or "deactivate" (got ${JSON.stringify(mode)})`,
+        });
+      }
+      // The dynamic-provider host cannot serialise `undefined`: a missing property stays missing.
+      const inputs = {
+        pulumiName: String(news.pulumiName ?? ""),
+        ...(news.app !== undefined ? { app: news.app } : {}),
+        ...(news.endpoints !== undefined ? { endpoints: endpointIds(news.endpoints) } : {}),
+        unmanaged: mode,
+      } as AppEndpointsInputs;
+      return { inputs: withoutDefaults(appEndpointsSchema, inputs), failures };
+    },
 
-  async diff(_id, olds, news) {
-    return diffByTable(appEndpointsProperties, { ...olds }, { ...news });
-  },
+    async diff(_id, olds, news) {
+      return diffByTable(appEndpointsProperties, { ...olds }, { ...news });
+    },
 
-  async create(inputs) {
-    return enforce(inputs, "create", new Set());
-  },
+    async create(inputs) {
+      return enforce(inputs, "create", new Set());
+    },
 
-  async read(id, props) {
-    const api = await webhooks();
-    let live: ApiEndpoint[];
-    try {
-      await getApp(api, id);
-      live = await liveEndpoints(api, id);
-    } catch (error) {
-      if (apiStatus(error) === 404) return {};
-      throw fail(props, "read", error);
-    }
-    const declared = new Set(props.endpointIds);
-    const unmanaged = live.filter((e) => !declared.has(String(e.id))).map(unmanagedFromApi);
-    const outs = toOutputs(props, props.endpointIds, unmanaged);
-    return { id, props: outs, inputs: inputsFromOutputs(outs) };
-  },
+    async read(id, props) {
+      const api = await webhooks();
+      let live: ApiEndpoint[];
+      try {
+        await getApp(api, id);
+        live = await liveEndpoints(api, id);
+      } catch (error) {
+        if (apiStatus(error) === 404) return {};
+        throw fail(props, "read", error);
+      }
+      const declared = new Set(props.endpointIds);
+      const unmanaged = live.filter((e) => !declared.has(String(e.id))).map(unmanagedFromApi);
+      const outs = toOutputs(props, props.endpointIds, unmanaged);
+      return { id, props: outs, inputs: inputsFromOutputs(outs) };
+    },
 
-  async update(_id, olds, news) {
-    // Endpoints declared before and not now are on their way out through their own resources (removed
-    // from the program, or replaced create-before-delete, whose old copy the engine deletes after this
-    // update): they are Pulumi's, not unmanaged. A later refresh reports any that survive.
-    const declaredNow = new Set(news.endpoints);
-    const spared = new Set(olds.endpointIds.filter((id) => !declaredNow.has(id)));
-    const { outs } = await enforce(news, "update", spared);
-    return { outs };
-  },
+    async update(_id, olds, news) {
+      // Endpoints declared before and not now are on their way out through their own resources (removed
+      // from the program, or replaced create-before-delete, whose old copy the engine deletes after this
+      // update): they are Pulumi's, not unmanaged. A later refresh reports any that survive.
+      const declaredNow = new Set(news.endpoints);
+      const spared = new Set(olds.endpointIds.filter((id) => !declaredNow.has(id)));
+      const { outs } = await enforce(news, "update", spared);
+      return { outs };
+    },
 
-  async delete() {
-    // Deleting the declaration deletes no endpoint: the declared ones belong to their own resources and
-    // the unmanaged ones are simply no longer governed.
+    async delete() {
+      // Deleting the declaration deletes no endpoint: the declared ones belong to their own resources and
+      // the unmanaged ones are simply no longer governed.
+    },
   },
-};
+);

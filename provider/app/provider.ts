@@ -4,8 +4,8 @@ import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError } from "../errors";
 import { createOnceBySlug, type Holder, holdInState, release } from "../identify";
-import { configure, diffByTable, type Implementation, partiallyCreated, serializable } from "../lifecycle";
-import { propertyFailures, withDefault } from "../property";
+import { configure, diffByTable, partiallyCreated, serializable } from "../lifecycle";
+import { propertyFailures, withDefaults, withoutDefaults } from "../property";
 import { isUnknown, normalizeAppSlug } from "../validate";
 import { warn } from "../warn";
 import {
@@ -93,14 +93,14 @@ function createNamed(api: WebhooksApi, inputs: AppInputs, holder: Holder): Promi
 }
 
 /** The WebhookApp implementation the thin loader calls. */
-export const appImplementation: Implementation<AppInputs, AppOutputs> = {
+export const appImplementation = withDefaults<AppInputs, AppOutputs>(appSchema, {
   configure,
 
   async check(olds, news) {
     const failures = propertyFailures(appSchema, olds, news, isUnknown);
     const inputs = { pulumiName: String(news.pulumiName ?? "") } as AppInputs;
     for (const key of ["name", "description", "failureNotificationEmails", "active", "adopt"]) {
-      Object.assign(inputs, { [key]: withDefault(appSchema, key, news[key]) });
+      Object.assign(inputs, { [key]: news[key] });
     }
     if (typeof news.slug === "string") {
       inputs.slug = isUnknown(news.slug) ? news.slug : normalizeAppSlug(news.slug);
@@ -115,7 +115,7 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
     if (typeof news.eventCatalog === "string") inputs.eventCatalog = news.eventCatalog;
     const trigger = news.rotationTrigger;
     if (trigger !== undefined && trigger !== null) inputs.rotationTrigger = String(trigger);
-    return { inputs: serializable(inputs), failures };
+    return { inputs: serializable(withoutDefaults(appSchema, inputs)), failures };
   },
 
   async diff(id, olds, news) {
@@ -199,4 +199,4 @@ export const appImplementation: Implementation<AppInputs, AppOutputs> = {
       throw fail(props, "delete", error);
     }
   },
-};
+});

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { WebhookEventCatalog } from "../catalog/resource";
+import { declaredEvents, WebhookEventCatalog } from "../catalog/resource";
 import type { EventDefinition } from "../catalog/schema";
 import { thinProviders } from "../loader";
 import { computedOutputs } from "../property";
@@ -36,8 +36,9 @@ export class WebhookApp extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   /**
-   * The events of the catalog given as a {@link WebhookEventCatalog}, handed to endpoints of this app so
-   * their `check` can validate event names and filters at preview. Undefined for a catalog given by slug.
+   * The events the program declares for the catalog given as a {@link WebhookEventCatalog}, handed to
+   * endpoints of this app so their `check` can validate event names and filters at preview with no API
+   * call. Undefined for a catalog given by slug. The catalog's live events are its `events` output.
    */
   readonly catalogEvents: pulumi.Output<EventDefinition[]> | undefined;
 
@@ -62,7 +63,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookApp",
     );
-    this.catalogEvents = catalog?.events;
+    this.catalogEvents = catalog ? declaredEvents(catalog) : undefined;
     if (args.slug !== undefined) {
       pulumi.output(args.slug).apply((slug) => {
         const canonical = typeof slug === "string" ? normalizeAppSlug(slug) : slug;

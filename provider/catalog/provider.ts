@@ -4,15 +4,8 @@ import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
 import { createOnceBySlug, type Holder, holdInState, release } from "../identify";
-import {
-  configure,
-  containsUnknown,
-  diffByTable,
-  type Implementation,
-  partiallyCreated,
-  serializable,
-} from "../lifecycle";
-import { propertyFailures, withDefault } from "../property";
+import { configure, containsUnknown, diffByTable, partiallyCreated, serializable } from "../lifecycle";
+import { completed, propertyFailures, withDefaults, withoutDefaults } from "../property";
 import { isUnknown, validateBodySize } from "../validate";
 import { warn } from "../warn";
 import {
@@ -115,7 +108,7 @@ async function convergeOnce(live: ApiCatalog, desired: CatalogInputs): Promise<A
 }
 
 /** The WebhookEventCatalog implementation the thin loader calls. */
-export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs> = {
+export const catalogImplementation = withDefaults<CatalogInputs, CatalogOutputs>(catalogSchema, {
   configure,
 
   async check(olds, news) {
@@ -124,16 +117,16 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
       pulumiName: String(news.pulumiName ?? ""),
       slug: news.slug as string,
       name: news.name as string,
-      description: withDefault(catalogSchema, "description", news.description) as string,
+      description: news.description as string,
       events: Array.isArray(news.events)
         ? news.events.map(normalizeEvent)
         : (news.events as EventDefinition[]),
-      adopt: withDefault(catalogSchema, "adopt", news.adopt) as boolean,
+      adopt: news.adopt as boolean | undefined,
     };
     if (failures.length === 0 && !containsUnknown(inputs)) {
-      failures.push(...validateBodySize(createBody(inputs)));
+      failures.push(...validateBodySize(createBody(completed(catalogSchema, inputs))));
     }
-    return { inputs: serializable(inputs), failures };
+    return { inputs: serializable(withoutDefaults(catalogSchema, inputs)), failures };
   },
 
   async diff(id, olds, news) {
@@ -211,4 +204,4 @@ export const catalogImplementation: Implementation<CatalogInputs, CatalogOutputs
         "with all its events archived. Declaring it again takes it back.",
     );
   },
-};
+});

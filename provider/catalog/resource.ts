@@ -1,6 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { thinProviders } from "../loader";
-import type { EventDefinition, WebhookEventCatalogArgs } from "./schema";
+import { type EventDefinition, normalizeEvent, type WebhookEventCatalogArgs } from "./schema";
+
+/** The events each catalog object of this program declares (see `declaredEvents`). */
+const DECLARED = new WeakMap<WebhookEventCatalog, pulumi.Output<EventDefinition[]>>();
+
+/**
+ * The events the program declares for the catalog: what it will hold once the deployment has run, which
+ * is what endpoints of its apps are checked against at preview. Unlike the catalog's `events` output this
+ * carries no dependency on the catalog resource, so endpoints store no reference to it (their app already
+ * orders them after it) — each stored value is copied into every checkpoint the engine writes.
+ */
+export function declaredEvents(catalog: WebhookEventCatalog): pulumi.Output<EventDefinition[]> | undefined {
+  return DECLARED.get(catalog);
+}
 
 /**
  * A Wacht event catalog: the event types that apps built on it offer to their endpoints.
@@ -38,6 +51,12 @@ export class WebhookEventCatalog extends pulumi.dynamic.Resource {
       pulumi.mergeOptions({ deleteBeforeReplace: true }, opts),
       "wacht",
       "WebhookEventCatalog",
+    );
+    DECLARED.set(
+      this,
+      pulumi
+        .output(args.events)
+        .apply((events) => (Array.isArray(events) ? events.map(normalizeEvent) : events)),
     );
   }
 }

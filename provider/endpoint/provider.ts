@@ -28,12 +28,11 @@ import {
   configure,
   containsUnknown,
   diffByTable,
-  type Implementation,
   keepOrder,
   partiallyCreated,
   serializable,
 } from "../lifecycle";
-import { declared, propertyFailures, withDefault } from "../property";
+import { completed, declared, propertyFailures, withDefaults, withoutDefaults } from "../property";
 import { isRecord, isUnknown, validateBodySize } from "../validate";
 import { warn } from "../warn";
 import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
@@ -255,7 +254,7 @@ async function settle(
 }
 
 /** The WebhookEndpoint implementation the thin loader calls. */
-export const endpointImplementation: Implementation<EndpointInputs, EndpointOutputs> = {
+export const endpointImplementation = withDefaults<EndpointInputs, EndpointOutputs>(endpointSchema, {
   configure,
 
   async check(olds, news) {
@@ -264,8 +263,7 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
     const hasSubscriptions = news.subscriptions !== undefined && news.subscriptions !== null;
     const inputs = { pulumiName: String(news.pulumiName ?? "") } as EndpointInputs;
     for (const key of declared(endpointSchema)) {
-      if (key !== "events" && key !== "subscriptions")
-        Object.assign(inputs, { [key]: withDefault(endpointSchema, key, news[key]) });
+      if (key !== "events" && key !== "subscriptions") Object.assign(inputs, { [key]: news[key] });
     }
     if (hasEvents) {
       inputs.events = Array.isArray(news.events)
@@ -275,9 +273,9 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       inputs.subscriptions = normalizeSubscriptions(news.subscriptions);
     }
     if (failures.length === 0 && !containsUnknown(inputs)) {
-      failures.push(...validateBodySize(createBody(inputs)));
+      failures.push(...validateBodySize(createBody(completed(endpointSchema, inputs))));
     }
-    return { inputs: serializable(inputs), failures };
+    return { inputs: serializable(withoutDefaults(endpointSchema, inputs)), failures };
   },
 
   async diff(id, olds, news) {
@@ -410,4 +408,4 @@ export const endpointImplementation: Implementation<EndpointInputs, EndpointOutp
       throw fail(props, "delete", error);
     }
   },
-};
+});

@@ -24,14 +24,13 @@ function state(overrides: Partial<AppEndpointsOutputs> = {}): AppEndpointsOutput
 }
 
 describe("WebhookAppEndpoints check", () => {
-  it("fills in the delete mode when unmanaged is omitted", async () => {
-    expect(
-      await appEndpoints.check(undefined, {
-        pulumiName: "billing-endpoints",
-        app: "billing",
-        endpoints: ["7001", "7002"],
-      }),
-    ).toStrictEqual({ inputs: inputs(), failures: [] });
+  it("stores no mode when unmanaged is omitted or the default, delete", async () => {
+    const news = { pulumiName: "billing-endpoints", app: "billing", endpoints: ["7001", "7002"] };
+    expect(await appEndpoints.check(undefined, news)).toStrictEqual({ inputs: news, failures: [] });
+    expect(await appEndpoints.check(undefined, { ...news, unmanaged: "delete" })).toStrictEqual({
+      inputs: news,
+      failures: [],
+    });
   });
 
   it("accepts an empty list: an app that may have no endpoint", async () => {
@@ -92,7 +91,10 @@ describe("WebhookAppEndpoints check", () => {
         app: "billing",
         endpoints: ["billing/7001", "7002"],
       }),
-    ).toStrictEqual({ inputs: inputs(), failures: [] });
+    ).toStrictEqual({
+      inputs: { pulumiName: "billing-endpoints", app: "billing", endpoints: ["7001", "7002"] },
+      failures: [],
+    });
   });
 
   it("rejects an endpoint of another app, and the same endpoint given twice in either form", async () => {
@@ -118,7 +120,7 @@ describe("WebhookAppEndpoints check", () => {
   it("names missing required properties and returns inputs without undefined values", async () => {
     const result = await appEndpoints.check(undefined, { pulumiName: "billing-endpoints" });
     expect(result).toStrictEqual({
-      inputs: { pulumiName: "billing-endpoints", unmanaged: "delete" },
+      inputs: { pulumiName: "billing-endpoints" },
       failures: [
         { property: "app", reason: "app is required: a WebhookApp or an app slug" },
         {

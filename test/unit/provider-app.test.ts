@@ -31,20 +31,23 @@ function state(overrides: Partial<AppOutputs> = {}): AppOutputs {
 }
 
 describe("WebhookApp check", () => {
-  it("normalises the slug as Wacht does and fills in defaults", async () => {
+  it("normalises the slug as Wacht does and stores only what the program declared", async () => {
     expect(
       await app.check(undefined, { pulumiName: "billing", name: "Billing", slug: "payments-int" }),
     ).toStrictEqual({
-      inputs: {
-        pulumiName: "billing",
-        name: "Billing",
-        slug: "payments_int",
-        description: "",
-        failureNotificationEmails: [],
-        active: true,
-        adopt: false,
-      },
+      inputs: { pulumiName: "billing", name: "Billing", slug: "payments_int" },
       failures: [],
+    });
+  });
+
+  it("stores a value equal to its default as if the program left it out, so both spellings refresh alike", async () => {
+    const news = { pulumiName: "billing", name: "Billing", slug: "billing" };
+    const defaults = { description: "", failureNotificationEmails: [], active: true, adopt: false };
+    expect((await app.check(undefined, { ...news, ...defaults })).inputs).toStrictEqual(news);
+    expect((await app.check(undefined, { ...news, active: false, adopt: true })).inputs).toStrictEqual({
+      ...news,
+      active: false,
+      adopt: true,
     });
   });
 
@@ -86,14 +89,7 @@ describe("WebhookApp check", () => {
       { property: "name", reason: "name is required and must be a string (got undefined)" },
     ]);
     expect(Object.values(result.inputs ?? {}).includes(undefined)).toBe(false);
-    expect(Object.keys(result.inputs ?? {}).sort()).toStrictEqual([
-      "active",
-      "adopt",
-      "description",
-      "failureNotificationEmails",
-      "pulumiName",
-      "slug",
-    ]);
+    expect(Object.keys(result.inputs ?? {}).sort()).toStrictEqual(["pulumiName", "slug"]);
   });
 
   it("rejects a slug longer than the 255 characters Wacht stores", async () => {

@@ -43,7 +43,7 @@ function state(overrides: Partial<CatalogOutputs> = {}): CatalogOutputs {
 }
 
 describe("WebhookEventCatalog check", () => {
-  it("fills in defaults and keeps events as declared", async () => {
+  it("stores only what the program declared, with events in their complete form", async () => {
     const result = await catalog.check(undefined, {
       pulumiName: "billing",
       slug: "billing-events",
@@ -55,9 +55,7 @@ describe("WebhookEventCatalog check", () => {
         pulumiName: "billing",
         slug: "billing-events",
         name: "Billing",
-        description: "",
         events: [created],
-        adopt: false,
       },
       failures: [],
     });

@@ -62,22 +62,45 @@ afterEach(async () => {
 });
 
 describe("WebhookEndpoint check", () => {
-  it("fills in defaults: maxRetries 32, timeoutSeconds 30, description empty, active true", async () => {
+  it("stores only what the program declared, leaving the defaults to the provider's methods", async () => {
     expect(await endpoint.check(undefined, { ...base, events: [" invoice.paid "] })).toStrictEqual({
-      inputs: {
-        ...base,
-        description: "",
-        headers: {},
-        maxRetries: 32,
-        timeoutSeconds: 30,
-        rateLimit: null,
-        active: true,
-        adopt: false,
-        reactivate: false,
-        verify: false,
-        events: ["invoice.paid"],
-      },
+      inputs: { ...base, events: ["invoice.paid"] },
       failures: [],
+    });
+  });
+
+  it("keeps adopt, reactivate and verify only when they are true", async () => {
+    const flags = { adopt: true, reactivate: false, verify: true };
+    expect(
+      (await endpoint.check(undefined, { ...base, ...flags, events: ["invoice.paid"] })).inputs,
+    ).toStrictEqual({
+      ...base,
+      adopt: true,
+      verify: true,
+      events: ["invoice.paid"],
+    });
+  });
+
+  it("diffs inputs without defaults as the defaults: maxRetries 32, timeoutSeconds 30, description empty, active true, no headers, no rate limit", async () => {
+    const declared = (await endpoint.check(undefined, { ...base, events: ["invoice.paid", "user.created"] }))
+      .inputs!;
+    expect(
+      await endpoint.diff("billing_prod/123456789012345678", state({ headers: {} }), declared),
+    ).toStrictEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+      stables: [
+        "app",
+        "url",
+        "description",
+        "subscriptions",
+        "headers",
+        "maxRetries",
+        "timeoutSeconds",
+        "rateLimit",
+        "active",
+      ],
     });
   });
 
@@ -208,7 +231,7 @@ describe("WebhookEndpoint check", () => {
 
   it("keeps the catalog it checked against out of the inputs it returns, so state holds no copy", async () => {
     const result = await endpoint.check(undefined, { ...base, catalogEvents, events: ["user.created"] });
-    expect(result).toStrictEqual({ inputs: inputs({ headers: {}, events: ["user.created"] }), failures: [] });
+    expect(result).toStrictEqual({ inputs: { ...base, events: ["user.created"] }, failures: [] });
   });
 
   it("checks filter fields against the event's schema", async () => {

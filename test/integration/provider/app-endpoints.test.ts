@@ -149,7 +149,6 @@ describe("WebhookAppEndpoints in delete mode", () => {
         pulumiName: "billing-endpoints",
         app,
         endpoints: [audit, ledger, dashboard],
-        unmanaged: "delete",
       },
     });
     expect(await appEndpoints.diff(app, props, inputs)).toStrictEqual({

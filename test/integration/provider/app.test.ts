@@ -161,7 +161,6 @@ describe("WebhookApp lifecycle", () => {
       description: "Payment events",
       failureNotificationEmails: ["ops@example.com", "oncall@example.com"],
       active: false,
-      adopt: false,
     });
     expect(await app.diff(slug, result.props!, inputs)).toMatchObject({ changes: true, replaces: [] });
     const repaired = await app.update(slug, result.props!, inputs);

@@ -2,8 +2,9 @@
 // ends with one Wacht object per resource, never two, never one shared, never one that predates it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppInputs } from "../../../provider/app/schema";
-import { createBody, type EndpointInputs } from "../../../provider/endpoint/schema";
+import { createBody, type EndpointInputs, endpointSchema } from "../../../provider/endpoint/schema";
 import { resetIdentification } from "../../../provider/identify";
+import { completed } from "../../../provider/property";
 import { app, calls, endpoint, type ProviderBed, rejection, startBed, unique } from "./harness";
 
 let bed: ProviderBed;
@@ -342,7 +343,10 @@ describe("Wacht's body limit", () => {
         {},
         { pulumiName: "big", ...base, url: "https://hooks.example.com/" },
       );
-      const overhead = Buffer.byteLength(JSON.stringify(createBody(probe.inputs!)));
+      // The body create sends: the checked inputs with the defaults filled in (state keeps none).
+      const overhead = Buffer.byteLength(
+        JSON.stringify(createBody(completed(endpointSchema, probe.inputs!))),
+      );
       return `https://hooks.example.com/${"a".repeat(2 * 1024 * 1024 - overhead + extra)}`;
     };
     const fits = await endpointInputs("big", { ...base, url: await sized(0) });
@@ -351,7 +355,9 @@ describe("Wacht's body limit", () => {
 
     const over = await endpoint.check({}, { pulumiName: "big", ...base, url: await sized(1) });
     expect(over.failures?.map((f) => f.property)).toStrictEqual(["url"]);
-    const { app_slug: _slug, ...body } = createBody({ ...fits, url: await sized(1) });
+    const { app_slug: _slug, ...body } = createBody(
+      completed(endpointSchema, { ...fits, url: await sized(1) }),
+    );
     const raw = await bed.api("POST", endpointsPath(slug), { app_slug: slug, ...body });
     expect(raw.status).toBe(413);
   });
