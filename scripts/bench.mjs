@@ -248,11 +248,14 @@ function stateSizes(stack) {
 const API_KEY = `sk_bench_${"x".repeat(43)}`;
 const emulator = await spawnEmulator(["--port", "0", "--db", ":memory:", "--api-key", API_KEY]);
 
-/** The emulator's process: the one whose command line carries this run's key (stack.mjs keeps the pid). */
-const emulatorPid = fs
+/**
+ * The emulator's processes: those whose command line carries this run's key (tsx runs the emulator in a
+ * child process of its own, so there are two).
+ */
+const emulatorPids = fs
   .readdirSync("/proc")
   .filter((entry) => /^\d+$/.test(entry))
-  .find((pid) => {
+  .filter((pid) => {
     try {
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
       return cmdline.includes("emulator/cli.ts") && cmdline.includes(API_KEY);
@@ -261,14 +264,13 @@ const emulatorPid = fs
     }
   });
 
-/** CPU seconds the emulator has used so far (utime + stime from /proc, in clock ticks of 1/100 s). */
+/** CPU seconds the emulator has used so far. */
 function emulatorCpu() {
-  if (!emulatorPid) return 0;
-  const fields = fs.readFileSync(`/proc/${emulatorPid}/stat`, "utf8").split(") ").pop().split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return emulatorPids.reduce((sum, pid) => sum + (procStat(pid)?.cpu ?? 0), 0);
 }
 const timings = {}; // `${n}\u0000${op}\u0000${label}` -> seconds[]
-const cpu = {}; // same keys -> CPU seconds[] (the pulumi process tree plus the emulator)
+const cpu = {}; // same keys -> CPU seconds[] of the pulumi process tree
+const emulatorCpuSamples = {}; // same keys -> the emulator's CPU seconds[] (Wacht's side, not the user's)
 const states = {}; // `${n}\u0000${label}` -> stateSizes
 const processCpu = {}; // `${n}\u0000${op}\u0000${label}\u0000${kind}` -> CPU seconds[] (--by-process)
 const record = (key, seconds) => {
@@ -326,15 +328,17 @@ try {
           const started = process.hrtime.bigint();
           const emulatorBefore = emulatorCpu();
           const sampled = options.byProcess ? {} : undefined;
-          const emulatorUsed = () => emulatorCpu() - emulatorBefore;
-          const cpuSeconds = (await pulumi(stack.dir, stack.env, args, sampled)) + emulatorUsed();
+          const cpuSeconds = await pulumi(stack.dir, stack.env, args, sampled);
+          const emulatorSeconds = emulatorCpu() - emulatorBefore;
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const key = `${n}\u0000${op}\u0000${stack.variant.label}`;
           record(key, seconds);
           cpu[key] ??= [];
           cpu[key].push(cpuSeconds);
+          emulatorCpuSamples[key] ??= [];
+          emulatorCpuSamples[key].push(emulatorSeconds);
           if (sampled) {
-            sampled.emulator = emulatorUsed();
+            sampled.emulator = emulatorSeconds;
             for (const [kind, seconds] of Object.entries(sampled)) {
               processCpu[`${key}\u0000${kind}`] ??= [];
               processCpu[`${key}\u0000${kind}`].push(seconds);
@@ -395,7 +399,8 @@ for (const n of options.sizes) {
   }
 }
 console.log(
-  "\nCPU seconds (user + system of the pulumi process tree: CLI, engine, program, provider host; plus the emulator's), median:",
+  "\nCPU seconds (user + system of the pulumi process tree: CLI, engine, program, provider host: what runs on the user's machine), median; " +
+    "beside them the emulator's (Wacht's side of the API calls):",
 );
 for (const n of options.sizes) {
   for (const op of ["up", "update", "destroy"]) {
@@ -409,6 +414,9 @@ for (const n of options.sizes) {
         op.padEnd(8),
         ...labels.map((l) => m[l].toFixed(1).padStart(9)),
         ...others.map((l) => `${(m[l] / m.noop).toFixed(2)}×`.padStart(12)),
+        ...others.map((l) =>
+          `emulator ${median(emulatorCpuSamples[`${n}\u0000${op}\u0000${l}`]).toFixed(2)}`.padStart(16),
+        ),
       ].join(" "),
     );
   }
