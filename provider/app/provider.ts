@@ -1,5 +1,6 @@
 /** WebhookApp lifecycle: check · diff · create · read · update · delete. */
 import { randomUUID } from "node:crypto";
+import { rememberCatalog } from "../catalogs";
 import { type WebhooksApi, webhooks } from "../client";
 import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError } from "../errors";
@@ -113,6 +114,8 @@ export const appImplementation = withDefaults<AppInputs, AppOutputs>(appSchema, 
       } else if (typeof olds.slug === "string") inputs.slug = olds.slug;
     }
     if (typeof news.eventCatalog === "string") inputs.eventCatalog = news.eventCatalog;
+    // For this app's endpoints' checks; not kept in state.
+    rememberCatalog(inputs.slug, news.catalogEvents);
     const trigger = news.rotationTrigger;
     if (trigger !== undefined && trigger !== null) inputs.rotationTrigger = String(trigger);
     return { inputs: serializable(withoutDefaults(appSchema, inputs)), failures };

@@ -36,9 +36,9 @@ export class WebhookApp extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   /**
-   * The events the program declares for the catalog given as a {@link WebhookEventCatalog}, handed to
-   * endpoints of this app so their `check` can validate event names and filters at preview with no API
-   * call. Undefined for a catalog given by slug. The catalog's live events are its `events` output.
+   * The events the program declares for the catalog given as a {@link WebhookEventCatalog}, against which
+   * the checks of this app's endpoints validate event names and filters at preview, with no API call.
+   * Undefined for a catalog given by slug. The catalog's live events are its `events` output.
    */
   readonly catalogEvents: pulumi.Output<EventDefinition[]> | undefined;
 
@@ -55,6 +55,8 @@ export class WebhookApp extends pulumi.dynamic.Resource {
         // What makes an auto-named slug this stack's own (check uses it once and does not keep it).
         ...(args.slug === undefined ? { autoNameSeed: `${pulumi.getProject()}/${pulumi.getStack()}` } : {}),
         eventCatalog: catalog ? catalog.slug : args.eventCatalog,
+        // For the checks of this app's endpoints (provider/catalogs.ts); check does not keep it.
+        catalogEvents: catalog ? declaredEvents(catalog) : undefined,
         ...computedOutputs(appSchema),
       },
       // A forced replacement (`pulumi up --replace`) keeps the slug, which Wacht holds unique: the old
@@ -63,6 +65,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookApp",
     );
+    // The registered input above made this an output of the resource, which state does not hold.
     this.catalogEvents = catalog ? declaredEvents(catalog) : undefined;
     if (args.slug !== undefined) {
       pulumi.output(args.slug).apply((slug) => {

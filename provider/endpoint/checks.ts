@@ -1,10 +1,10 @@
 /**
  * WebhookEndpoint's subscription checks that need the app's catalog: event names against its active
- * events and filter fields against each event's schema, at preview, with no API call. The program hands
- * the catalog over with a WebhookApp (`catalogEvents`); check uses it and keeps it out of state.
+ * events and filter fields against each event's schema, at preview, with no API call. The app's check
+ * received the catalog the program declares (catalogs.ts); nothing of it is in the endpoint's state.
  */
 import type { EventDefinition } from "../catalog/schema";
-import { containsUnknown } from "../lifecycle";
+import { catalogOfApp } from "../catalogs";
 import {
   type CheckFailure,
   isRecord,
@@ -14,11 +14,14 @@ import {
   validateFilterRules,
 } from "../validate";
 
-/** The catalog the program handed over, when it is known (at preview it may not be yet). */
+/**
+ * The catalog of the endpoint's app, when the program gave the app as a WebhookApp resource (the class
+ * then sets `catalogChecks`) whose catalog it declares and knows. An endpoint given its app by slug gets
+ * no catalog checks, as documented: `pulumi-wacht import` relies on that for endpoints that keep a
+ * subscription to an event archived since (Wacht keeps such subscriptions but refuses new ones).
+ */
 export function catalogOf(news: Record<string, unknown>): EventDefinition[] | undefined {
-  return Array.isArray(news.catalogEvents) && !containsUnknown(news.catalogEvents)
-    ? (news.catalogEvents as EventDefinition[])
-    : undefined;
+  return news.catalogChecks === true ? catalogOfApp(news.app) : undefined;
 }
 
 /** Failures of `events`: the names, then those not in the catalog. */

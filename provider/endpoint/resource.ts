@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebhookApp } from "../app/resource";
-import type { EventDefinition } from "../catalog/schema";
 import { thinProviders } from "../loader";
 import { computedOutputs } from "../property";
 import {
@@ -62,7 +61,6 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
     const app = args.app instanceof WebhookApp ? args.app : undefined;
-    const catalogEvents: pulumi.Input<EventDefinition[]> | undefined = app?.catalogEvents;
     super(
       thinProviders.endpoint,
       name,
@@ -70,8 +68,10 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
         pulumiName: name,
         ...args,
         app: app ? app.slug : args.app,
+        // An app given as the resource lets check validate against its catalog (provider/catalogs.ts);
+        // given by slug, the endpoint gets only the checks that need no catalog.
+        ...(app?.catalogEvents ? { catalogChecks: true } : {}),
         headers: secretHeaderValues(args.headers),
-        catalogEvents,
         ...computedOutputs(endpointSchema),
       },
       pulumi.mergeOptions({ additionalSecretOutputs: endpointSecretOutputs }, opts),

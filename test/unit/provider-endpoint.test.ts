@@ -1,8 +1,9 @@
 // WebhookEndpoint check and diff: pure, no API call.
 import { afterEach, describe, expect, it } from "vitest";
 import type { EventDefinition } from "../../provider/catalog/schema";
+import { forgetCatalogs } from "../../provider/catalogs";
 import type { EndpointInputs, EndpointOutputs } from "../../provider/endpoint/schema";
-import { endpoint } from "../../provider/runtime";
+import { app, endpoint } from "../../provider/runtime";
 
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -21,6 +22,8 @@ const catalogEvents: EventDefinition[] = [
 ];
 
 const base = { pulumiName: "primary", app: "billing", url: "https://hooks.example.com/wacht" };
+/** What the class adds for an app given as a WebhookApp resource whose catalog the program declares. */
+const fromApp = { catalogChecks: true };
 
 function inputs(overrides: Partial<EndpointInputs> = {}): EndpointInputs {
   return {
@@ -59,7 +62,20 @@ const unknownEvent = (name: string) =>
 
 afterEach(async () => {
   await endpoint.configure({ config: { get: () => undefined } } as never);
+  forgetCatalogs();
 });
+
+/** The app `billing`'s check, handed the catalog as a WebhookApp hands it (the engine checks it first). */
+async function appDeclares(catalog: unknown): Promise<void> {
+  const result = await app.check(undefined, {
+    pulumiName: "billing-app",
+    name: "Billing",
+    slug: "billing",
+    catalogEvents: catalog,
+  });
+  expect(result.failures).toStrictEqual([]);
+  expect(result.inputs).not.toHaveProperty("catalogEvents");
+}
 
 describe("WebhookEndpoint check", () => {
   it("stores only what the program declared, leaving the defaults to the provider's methods", async () => {
@@ -225,19 +241,31 @@ describe("WebhookEndpoint check", () => {
       [{ property: "subscriptions[0].event", reason: unknownEvent("x") }],
     ],
   ])("rejects %s that are not in the app's catalog", async (_what, overrides, failures) => {
-    const result = await endpoint.check(undefined, { ...base, catalogEvents, ...overrides });
+    await appDeclares(catalogEvents);
+    const result = await endpoint.check(undefined, { ...base, ...fromApp, ...overrides });
     expect(result.failures).toStrictEqual(failures);
   });
 
-  it("keeps the catalog it checked against out of the inputs it returns, so state holds no copy", async () => {
-    const result = await endpoint.check(undefined, { ...base, catalogEvents, events: ["user.created"] });
-    expect(result).toStrictEqual({ inputs: { ...base, events: ["user.created"] }, failures: [] });
+  it("checks against the catalog its app's check received, keeping none of it in the inputs it returns", async () => {
+    await appDeclares(catalogEvents);
+    const result = await endpoint.check(undefined, { ...base, ...fromApp, events: ["user.created", "x"] });
+    expect(result).toStrictEqual({
+      inputs: { ...base, events: ["user.created", "x"] },
+      failures: [{ property: "events[1]", reason: unknownEvent("x") }],
+    });
+  });
+
+  it("checks nothing against the catalog of an app given by slug", async () => {
+    await appDeclares(catalogEvents);
+    const result = await endpoint.check(undefined, { ...base, events: ["user.created", "x"] });
+    expect(result.failures).toStrictEqual([]);
   });
 
   it("checks filter fields against the event's schema", async () => {
+    await appDeclares(catalogEvents);
     const result = await endpoint.check(undefined, {
       ...base,
-      catalogEvents,
+      ...fromApp,
       subscriptions: [
         {
           event: "invoice.paid",
@@ -309,15 +337,17 @@ describe("WebhookEndpoint check", () => {
       timeoutSeconds: U,
       rateLimit: U,
       active: U,
-      catalogEvents: U,
     });
     expect(result.failures).toStrictEqual([]);
   });
 
   it("skips unknown event names and an unknown catalog but checks the known ones", async () => {
-    const unknownCatalog = await endpoint.check(undefined, { ...base, events: ["x"], catalogEvents: U });
+    await appDeclares(catalogEvents);
+    await appDeclares(U);
+    const unknownCatalog = await endpoint.check(undefined, { ...base, ...fromApp, events: ["x"] });
     expect(unknownCatalog.failures).toStrictEqual([]);
-    const unknownName = await endpoint.check(undefined, { ...base, events: [U, "x"], catalogEvents });
+    await appDeclares(catalogEvents);
+    const unknownName = await endpoint.check(undefined, { ...base, ...fromApp, events: [U, "x"] });
     expect(unknownName.failures).toStrictEqual([{ property: "events[1]", reason: unknownEvent("x") }]);
   });
 });

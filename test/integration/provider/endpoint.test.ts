@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventDefinition } from "../../../provider/catalog/schema";
 import type { EndpointInputs, EndpointOutputs } from "../../../provider/endpoint/schema";
-import { calls, endpoint, ID, type ProviderBed, RFC3339, rejection, startBed, unique } from "./harness";
+import {
+  app as appProvider,
+  calls,
+  endpoint,
+  ID,
+  type ProviderBed,
+  RFC3339,
+  rejection,
+  startBed,
+  unique,
+} from "./harness";
 
 let bed: ProviderBed;
 
@@ -25,7 +35,7 @@ const EVENTS = [
   { name: "user.created", description: "A user signed up" },
 ];
 
-/** The catalog events a WebhookApp resource hands to its endpoints. */
+/** The catalog events a WebhookApp resource hands to its own check, for its endpoints' checks. */
 const catalogEvents: EventDefinition[] = EVENTS.map((e) => ({
   name: e.name,
   description: e.description,
@@ -107,6 +117,14 @@ describe("WebhookEndpoint lifecycle", () => {
 
   beforeAll(async () => {
     app = await seedApp("billing");
+    // The engine checks the app before its endpoints; its check keeps the catalog for theirs.
+    const checkedApp = await appProvider.check(undefined, {
+      pulumiName: "billing-app",
+      name: app,
+      slug: app,
+      catalogEvents,
+    });
+    expect(checkedApp.failures).toStrictEqual([]);
   });
 
   it("1. creates the endpoint with defaults filled in", async () => {
@@ -115,7 +133,7 @@ describe("WebhookEndpoint lifecycle", () => {
       url: "https://hooks.example.com/v1",
       events: ["invoice.paid", "user.created"],
       headers: { "X-Tenant": "acme" },
-      catalogEvents,
+      catalogChecks: true,
     });
     const result = await create(inputs);
     endpointId = result.outs.endpointId;
@@ -157,7 +175,7 @@ describe("WebhookEndpoint lifecycle", () => {
       url: "https://hooks.example.com/v1",
       events: ["user.created", "invoice.paid"],
       headers: { "x-tenant": "acme" },
-      catalogEvents,
+      catalogChecks: true,
     });
     expect(await endpoint.diff(id, state, again)).toMatchObject({ changes: false, replaces: [] });
   });
@@ -175,7 +193,7 @@ describe("WebhookEndpoint lifecycle", () => {
         headers: { "X-Tenant": "globex" },
         maxRetries: 5,
         timeoutSeconds: 10,
-        catalogEvents,
+        catalogChecks: true,
       },
       inputs,
     );
@@ -223,7 +241,7 @@ describe("WebhookEndpoint lifecycle", () => {
   });
 
   it("4. replaces the endpoint when the app changes", async () => {
-    const news = await checked({ ...inputs, app: `${app}_other`, catalogEvents: undefined }, inputs);
+    const news = await checked({ ...inputs, app: `${app}_other` }, inputs);
     expect(await endpoint.diff(id, state, news)).toMatchObject({ changes: true, replaces: ["app"] });
   });
 
