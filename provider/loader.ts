@@ -8,7 +8,7 @@
  *
  * Each kind's provider is the whole export of its own module (`loaders/<kind>.ts`). Pulumi's closure
  * serializer writes a captured value that is the export of a module under `node_modules` as a `require`
- * of that module, so for an installed package `__provider` is about 250 bytes. Where the package is not
+ * of that module, so for an installed package `__provider` is about 290 bytes. Where the package is not
  * under `node_modules` (a symlink from `npm link`, a workspace or a `file:` dependency resolves to its
  * real folder) the serializer copies the provider's functions instead, about 1.3 KB: the seven methods
  * share four functions there, since each costs about 240 bytes of wrapper; those taking an id first
