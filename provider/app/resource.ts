@@ -44,6 +44,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WebhookAppArgs, opts?: pulumi.CustomResourceOptions) {
     const catalog = args.eventCatalog instanceof WebhookEventCatalog ? args.eventCatalog : undefined;
+    const catalogEvents = catalog ? declaredEvents(catalog) : undefined;
     super(
       thinProviders.app,
       name,
@@ -56,7 +57,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
         ...(args.slug === undefined ? { autoNameSeed: `${pulumi.getProject()}/${pulumi.getStack()}` } : {}),
         eventCatalog: catalog ? catalog.slug : args.eventCatalog,
         // For the checks of this app's endpoints (provider/catalogs.ts); check does not keep it.
-        catalogEvents: catalog ? declaredEvents(catalog) : undefined,
+        catalogEvents,
         ...computedOutputs(appSchema),
       },
       // A forced replacement (`pulumi up --replace`) keeps the slug, which Wacht holds unique: the old
@@ -65,8 +66,8 @@ export class WebhookApp extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookApp",
     );
-    // The registered input above made this an output of the resource, which state does not hold.
-    this.catalogEvents = catalog ? declaredEvents(catalog) : undefined;
+    // Registering the input above also made `catalogEvents` an output, which state does not hold.
+    this.catalogEvents = catalogEvents;
     if (args.slug !== undefined) {
       pulumi.output(args.slug).apply((slug) => {
         const canonical = typeof slug === "string" ? normalizeAppSlug(slug) : slug;

@@ -1,6 +1,7 @@
 /**
- * WebhookAppEndpoints's serialized provider (see loader.ts). It is the module's whole export, so that Pulumi stores
- * an installed package's copy as one `require("pulumi-wacht/dist/loaders/app-endpoints.js")`: the path is kept.
+ * WebhookAppEndpoints's serialized provider (see loader.ts). It is the module's whole export, so that
+ * Pulumi stores an installed package's copy as one `require("pulumi-wacht/dist/loaders/app-endpoints.js")`:
+ * the path is kept.
  */
 import type * as pulumi from "@pulumi/pulumi";
 

@@ -1,6 +1,7 @@
 /**
- * WebhookApp's serialized provider (see loader.ts). It is the module's whole export, so that Pulumi stores
- * an installed package's copy as one `require("pulumi-wacht/dist/loaders/app.js")`: the path is kept.
+ * WebhookApp's serialized provider (see loader.ts). It is the module's whole export, so that
+ * Pulumi stores an installed package's copy as one `require("pulumi-wacht/dist/loaders/app.js")`:
+ * the path is kept.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
