@@ -9,7 +9,7 @@
 //
 //   node scripts/bench.mjs [--sizes 100,1000] [--rounds 3] [--builds label=<dir>,...]
 //                          [--preview] [--skip-checkpoints] [--parallel P] [--json <file>]
-//                          [--by-process]
+//                          [--by-process] [--floor-outputs]
 //
 // --builds names the builds of pulumi-wacht to measure beside the floor (folders with package.json and
 // dist/; default `wacht=.`, this repository): e.g. `--builds wacht=.,v0.1.0=/tmp/v010` with a
@@ -17,7 +17,11 @@
 // and `destroy` with their preview, as `pulumi up` does by default (the default here is
 // --skip-preview: the operation itself). --skip-checkpoints sets PULUMI_SKIP_CHECKPOINTS=true.
 // --by-process adds CPU seconds per process (engine, language host, program, provider host, emulator),
-// sampled from /proc every 50 ms.
+// sampled from /proc every 50 ms. --floor-outputs adds a second floor, "noop+out": the no-op provider
+// installed as a package (a `require` in state, like pulumi-wacht's loader) whose resources also register
+// and return the outputs pulumi-wacht documents: what that surface costs before any check or API call.
+// Profiles: BENCH_CPU_PROF=<dir> writes the programs' V8 CPU profiles there, BENCH_GO_PROF=<dir> the
+// engine's (`pulumi --profiling`; read them with `go tool pprof`).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -37,6 +41,7 @@ function parseArgs(argv) {
     parallel: undefined,
     json: undefined,
     byProcess: false,
+    floorOutputs: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -60,6 +65,7 @@ function parseArgs(argv) {
     else if (flag === "--parallel") options.parallel = next();
     else if (flag === "--json") options.json = path.resolve(next());
     else if (flag === "--by-process") options.byProcess = true;
+    else if (flag === "--floor-outputs") options.floorOutputs = true;
     else throw new Error(`unknown option ${flag}`);
   }
   if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes: positive integers");
@@ -75,6 +81,7 @@ if (!hasLanguageHost(bin)) throw new Error(`no pulumi-language-nodejs beside ${b
 /** The variants: the floor and the builds of pulumi-wacht. */
 const variants = [
   { label: "noop", program: "noop", dir: undefined },
+  ...(options.floorOutputs ? [{ label: "noop+out", program: "noop-outputs", dir: undefined }] : []),
   ...options.builds.map(({ label, dir }) => ({ label, program: "wacht", dir })),
 ];
 
@@ -86,7 +93,9 @@ function projectFolder(variant, n) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wacht-bench-${variant.label}-${n}-`));
   fs.writeFileSync(
     path.join(dir, "Pulumi.yaml"),
-    `name: wacht-bench\nruntime: nodejs\nmain: index.js\ndescription: pulumi-wacht benchmark\n`,
+    process.env.BENCH_CPU_PROF
+      ? `name: wacht-bench\nruntime:\n  name: nodejs\n  options:\n    nodeargs: "--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${variant.label}/program"\nmain: index.js\n`
+      : `name: wacht-bench\nruntime: nodejs\nmain: index.js\ndescription: pulumi-wacht benchmark\n`,
   );
   fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "wacht-bench", "private": true }\n');
   fs.copyFileSync(path.join(root, "scripts/bench/program.js"), path.join(dir, "index.js"));
@@ -95,6 +104,15 @@ function projectFolder(variant, n) {
   for (const entry of fs.readdirSync(path.join(root, "node_modules"))) {
     if (entry === "pulumi-wacht" || entry.startsWith(".")) continue;
     fs.symlinkSync(path.join(root, "node_modules", entry), path.join(modules, entry), "dir");
+  }
+  if (variant.program === "noop-outputs") {
+    const installed = path.join(modules, "bench-noop-outputs");
+    fs.mkdirSync(installed);
+    fs.writeFileSync(
+      path.join(installed, "package.json"),
+      '{ "name": "bench-noop-outputs", "main": "index.js" }\n',
+    );
+    fs.copyFileSync(path.join(root, "scripts/bench/noop-outputs.js"), path.join(installed, "index.js"));
   }
   if (variant.dir) {
     // Installed as npm installs a package (a real folder, not a symlink): Pulumi then stores the
@@ -328,7 +346,14 @@ try {
           const started = process.hrtime.bigint();
           const emulatorBefore = emulatorCpu();
           const sampled = options.byProcess ? {} : undefined;
-          const cpuSeconds = await pulumi(stack.dir, stack.env, args, sampled);
+          const cpuSeconds = await pulumi(
+            stack.dir,
+            stack.env,
+            process.env.BENCH_GO_PROF
+              ? [...args, "--profiling", `${process.env.BENCH_GO_PROF}/${stack.variant.label}-${op}`]
+              : args,
+            sampled,
+          );
           const emulatorSeconds = emulatorCpu() - emulatorBefore;
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const key = `${n}\u0000${op}\u0000${stack.variant.label}`;

@@ -61,6 +61,21 @@ if (variant === "wacht") {
     new wacht.WebhookEndpoint(`endpoint-${i}`, { app: apps[i % APPS], ...endpointArgs(i) });
   }
 } else {
+  // "noop+outputs" (--floor-outputs): the same no-op, but each resource also registers and returns the
+  // outputs pulumi-wacht documents (its computed properties and the resource name it keeps for
+  // messages), with values of the same kind: what any provider with that surface pays before any work.
+  const withOutputs = variant === "noop-outputs";
+  // The names the resource classes register; the values come from the provider in
+  // scripts/bench/noop-outputs.js, installed as a package so that state holds it as one `require`, as it
+  // holds pulumi-wacht's: this variant has the thinner serialized provider of the two floors.
+  const documented = {
+    WebhookEventCatalog: ["archivedEvents", "createdAt", "updatedAt"],
+    WebhookApp: ["signingSecret", "previousSigningSecret", "secretRotatedAt", "createdAt", "updatedAt"],
+    WebhookEndpoint: [
+      ...["endpointId", "headerNames", "isActive", "failureCount", "autoDisabled", "lastVerification"],
+      ...["createdAt", "updatedAt"],
+    ],
+  };
   const noop = {
     async create(inputs) {
       return { id: inputs.slug ?? require("node:crypto").randomUUID(), outs: inputs };
@@ -72,7 +87,22 @@ if (variant === "wacht") {
   };
   class Noop extends pulumi.dynamic.Resource {
     constructor(type, name, props) {
-      super(noop, name, props, undefined, "bench", type);
+      const outputs = withOutputs
+        ? {
+            pulumiName: name,
+            ...Object.fromEntries(documented[type].map((key) => [key, undefined])),
+          }
+        : {};
+      const secrets =
+        withOutputs && type === "WebhookApp" ? { additionalSecretOutputs: ["signingSecret"] } : undefined;
+      super(
+        withOutputs ? require("bench-noop-outputs") : noop,
+        name,
+        { ...props, ...outputs },
+        secrets,
+        "bench",
+        type,
+      );
     }
   }
   const catalog = new Noop("WebhookEventCatalog", "events", catalogArgs);
