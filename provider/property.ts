@@ -142,17 +142,59 @@ export function completed<I>(schema: Schema, inputs: I): I {
   return complete as I;
 }
 
-/** The implementation with `completed` inputs handed to diff, create and update. */
+/**
+ * The implementation as the host sees it: diff, create and update get `completed` inputs, and state holds
+ * outputs without defaults too. Each stored value is copied into every checkpoint the engine writes, and
+ * the engine's cost follows the number of values as well as their bytes (docs/scaling.md), so outputs
+ * leave out what equals its default (`maxRetries: 32`, `headers: {}` …) like inputs do; the methods that
+ * receive outputs (diff, read, update, delete) get them `completed`, whichever version wrote them, and the
+ * resource classes read the defaults back into the program's outputs (`withOutputDefaults`).
+ */
 export function withDefaults<I, O>(
   schema: Schema,
   implementation: Implementation<I, O>,
 ): Implementation<I, O> {
+  const full = <T>(values: T): T => completed(schema, values);
+  const lean = <T>(values: T): T => withoutDefaults(schema, values);
+  const leanPartialState = (error: unknown): never => {
+    // A create or update that failed half-way reports what it made (lifecycle.ts partiallyCreated).
+    const partial = error as { properties?: unknown };
+    if (partial?.properties !== null && typeof partial?.properties === "object")
+      partial.properties = lean(partial.properties);
+    throw error;
+  };
   return {
     ...implementation,
-    diff: (id, olds, news) => implementation.diff(id, olds, completed(schema, news)),
-    create: (inputs) => implementation.create(completed(schema, inputs)),
-    update: (id, olds, news) => implementation.update(id, olds, completed(schema, news)),
+    diff: (id, olds, news) => implementation.diff(id, full(olds), full(news)),
+    create: async (inputs) => {
+      const result = await implementation.create(full(inputs)).catch(leanPartialState);
+      return { ...result, outs: lean(result.outs) };
+    },
+    read: async (id, props) => {
+      const result = await implementation.read(id, full(props));
+      return result.props === undefined ? result : { ...result, props: lean(result.props) };
+    },
+    update: async (id, olds, news) => {
+      const result = await implementation.update(id, full(olds), full(news)).catch(leanPartialState);
+      return result.outs === undefined ? result : { ...result, outs: lean(result.outs) };
+    },
+    delete: (id, props) => implementation.delete(id, full(props)),
   };
+}
+
+/**
+ * After `super(...)` in a resource class: the registered outputs that have defaults resolve to the
+ * default when state leaves them out (`withDefaults`), so `endpoint.maxRetries` is `32`, never
+ * `undefined`, whether the program spelled it out or not.
+ */
+export function withOutputDefaults(resource: object, schema: Schema, registered: Iterable<string>): void {
+  const outputs = resource as Record<string, unknown>;
+  for (const key of registered) {
+    const property = schema[key];
+    if (property?.default === undefined || property.change === "create") continue;
+    const output = outputs[key] as { apply?: (f: (v: unknown) => unknown) => unknown } | undefined;
+    if (typeof output?.apply === "function") outputs[key] = output.apply((v) => withDefault(schema, key, v));
+  }
 }
 
 /** The value with its default when the program left it out. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebhookApp } from "../app/resource";
 import { WebhookEndpoint } from "../endpoint/resource";
 import { thinProviders } from "../loader";
-import { computedOutputs } from "../property";
+import { computedOutputs, withOutputDefaults } from "../property";
 import {
   appEndpointsSchema,
   type UnmanagedAction,
@@ -63,5 +63,6 @@ export class WebhookAppEndpoints extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookAppEndpoints",
     );
+    withOutputDefaults(this, appEndpointsSchema, ["unmanaged"]);
   }
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { declaredEvents, WebhookEventCatalog } from "../catalog/resource";
 import type { EventDefinition } from "../catalog/schema";
 import { thinProviders } from "../loader";
-import { computedOutputs } from "../property";
+import { computedOutputs, withOutputDefaults } from "../property";
 import { normalizeAppSlug } from "../validate";
 import { appSchema, appSecretOutputs, type WebhookAppArgs } from "./schema";
 
@@ -68,6 +68,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
     );
     // Registering the input above also made `catalogEvents` an output, which state does not hold.
     this.catalogEvents = catalogEvents;
+    withOutputDefaults(this, appSchema, Object.keys(args));
     if (args.slug !== undefined) {
       pulumi.output(args.slug).apply((slug) => {
         const canonical = typeof slug === "string" ? normalizeAppSlug(slug) : slug;

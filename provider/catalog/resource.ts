@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { thinProviders } from "../loader";
-import { type EventDefinition, normalizeEvent, type WebhookEventCatalogArgs } from "./schema";
+import { withOutputDefaults } from "../property";
+import { catalogSchema, type EventDefinition, normalizeEvent, type WebhookEventCatalogArgs } from "./schema";
 
 /** The events each catalog object of this program declares (see `declaredEvents`). */
 const DECLARED = new WeakMap<WebhookEventCatalog, pulumi.Output<EventDefinition[]>>();
@@ -52,6 +53,7 @@ export class WebhookEventCatalog extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookEventCatalog",
     );
+    withOutputDefaults(this, catalogSchema, Object.keys(args));
     DECLARED.set(
       this,
       pulumi

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebhookApp } from "../app/resource";
 import { thinProviders } from "../loader";
-import { computedOutputs } from "../property";
+import { computedOutputs, withOutputDefaults } from "../property";
 import {
   endpointSchema,
   endpointSecretOutputs,
@@ -78,5 +78,6 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookEndpoint",
     );
+    withOutputDefaults(this, endpointSchema, [...Object.keys(args), "headers"]);
   }
 }

@@ -82,10 +82,10 @@ describe("a stack written by 0.1.0, run by this version", () => {
     const refresh = await folder.run("pulumi refresh --yes");
     expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
     const ledger = (await exported()).ledger;
-    // The refreshed state is this version's: no catalog copy, no outputs that only echo inputs.
+    // The refreshed state is this version's: no catalog copy, no outputs that only echo inputs, no
+    // outputs equal to their defaults (active, 30 s timeout).
     expect(Object.keys(ledger?.outputs ?? {}).sort()).toStrictEqual([
       "__provider",
-      "active",
       "app",
       "autoDisabled",
       "createdAt",
@@ -99,7 +99,6 @@ describe("a stack written by 0.1.0, run by this version", () => {
       "pulumiName",
       "rateLimit",
       "subscriptions",
-      "timeoutSeconds",
       "updatedAt",
       "url",
     ]);

@@ -1,8 +1,10 @@
 // WebhookEndpoint check and diff: pure, no API call.
+import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EventDefinition } from "../../provider/catalog/schema";
 import { forgetCatalogs } from "../../provider/catalogs";
-import type { EndpointInputs, EndpointOutputs } from "../../provider/endpoint/schema";
+import { type EndpointInputs, type EndpointOutputs, endpointSchema } from "../../provider/endpoint/schema";
+import { withOutputDefaults } from "../../provider/property";
 import { app, endpoint } from "../../provider/runtime";
 
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -356,6 +358,18 @@ describe("WebhookEndpoint diff", () => {
     ).toStrictEqual(NO_CHANGE);
   });
 
+  it("diffs state without defaults, as this version writes it, as the defaults", async () => {
+    const declared = (await endpoint.check(undefined, { ...base, events: ["invoice.paid", "user.created"] }))
+      .inputs!;
+    const lean = state({ headers: undefined, headerNames: [] }) as Partial<EndpointOutputs>;
+    for (const key of ["description", "maxRetries", "timeoutSeconds", "rateLimit", "active"] as const) {
+      delete lean[key];
+    }
+    expect(
+      await endpoint.diff("billing_prod/123456789012345678", lean as EndpointOutputs, declared),
+    ).toStrictEqual(NO_CHANGE);
+  });
+
   // read records an endpoint disabled outside Pulumi as active: true (the program's wish) and
   // autoDisabled: true, with isActive false.
   const disabled = () => state({ active: true, isActive: false, autoDisabled: true });
@@ -456,5 +470,26 @@ describe("WebhookEndpoint diff", () => {
       inputs(news as Partial<EndpointInputs>),
     );
     expect({ changes: result.changes, replaces: result.replaces }).toStrictEqual({ changes: true, replaces });
+  });
+});
+
+describe("WebhookEndpoint outputs in the program", () => {
+  const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+
+  it("reads the properties state leaves out as their defaults, and keeps the others and secrecy", async () => {
+    const outputs = {
+      maxRetries: pulumi.output(undefined as number | undefined),
+      rateLimit: pulumi.output(undefined),
+      headers: pulumi.secret(undefined as Record<string, string> | undefined),
+      timeoutSeconds: pulumi.output(10 as number | undefined),
+      endpointId: pulumi.output(undefined as string | undefined),
+    };
+    withOutputDefaults(outputs, endpointSchema, Object.keys(outputs));
+    expect(await value(outputs.maxRetries)).toBe(32);
+    expect(await value(outputs.rateLimit)).toBe(null);
+    expect(await value(outputs.headers)).toStrictEqual({});
+    expect(await pulumi.isSecret(outputs.headers)).toBe(true);
+    expect(await value(outputs.timeoutSeconds)).toBe(10);
+    expect(await value(outputs.endpointId)).toBe(undefined);
   });
 });

@@ -111,7 +111,6 @@ describe("WebhookAppEndpoints in delete mode", () => {
         pulumiName: "billing-endpoints",
         app,
         endpoints: [audit, ledger],
-        unmanaged: "delete",
         endpointIds: [audit, ledger],
         unmanagedEndpoints: [],
       },

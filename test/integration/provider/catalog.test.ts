@@ -67,7 +67,6 @@ describe("WebhookEventCatalog lifecycle", () => {
         pulumiName: "events",
         slug,
         name: "Billing",
-        description: "",
         events: [definition(paid), definition(created)],
         archivedEvents: [],
         createdAt: expect.stringMatching(RFC3339),

@@ -142,16 +142,13 @@ describe("WebhookEndpoint lifecycle", () => {
     expect(result).toStrictEqual({
       id,
       outs: {
+        // State leaves out what equals its default (description "", 32 retries, 30 s, no rate limit,
+        // active): withDefaults in provider/property.ts.
         pulumiName: "primary",
         app,
         url: "https://hooks.example.com/v1",
-        description: "",
         headers: { "X-Tenant": "acme" },
         headerNames: ["X-Tenant"],
-        maxRetries: 32,
-        timeoutSeconds: 30,
-        rateLimit: null,
-        active: true,
         endpointId,
         isActive: true,
         failureCount: 0,

@@ -378,7 +378,10 @@ describe("a create that fails after its object was made", () => {
       `WebhookApp "paused" create failed: 503 Something went wrong (PATCH /webhooks/apps/${inputs.slug})`,
     );
     expect(error.id).toBe(inputs.slug);
-    expect(error.properties).toMatchObject({ slug: inputs.slug, active: true, __provider: "loader" });
+    // The state records the app as Wacht holds it, active: state leaves the default out (withDefaults), so
+    // the next diff sees `active` true against the program's false and deactivates it.
+    expect(error.properties).toMatchObject({ slug: inputs.slug, __provider: "loader" });
+    expect(error.properties).not.toHaveProperty("active");
   });
 
   it("reports the endpoint as created with an error when its deactivation fails", async () => {
@@ -392,10 +395,12 @@ describe("a create that fails after its object was made", () => {
     await bed.fault({ method: "PATCH", path: `${endpointsPath(slug)}/*`, status: 503, times: 6 });
     const error = (await endpoint.create(inputs).catch((e) => e)) as {
       id?: string;
-      properties?: { active?: boolean };
+      properties?: Record<string, unknown>;
     };
     const [only] = await listed(slug);
     expect(error.id).toBe(`${slug}/${only?.id}`);
-    expect(error.properties?.active).toBe(true);
+    // Active in Wacht, which state says by leaving the default out (withDefaults).
+    expect(error.properties).not.toHaveProperty("active");
+    expect(error.properties).toMatchObject({ endpointId: String(only?.id), isActive: true });
   });
 });
