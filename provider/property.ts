@@ -5,6 +5,7 @@
  * class's secret and computed outputs, and README's property tables (test/unit/readme-tables.test.ts).
  */
 import { isDeepStrictEqual } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
 import type { Implementation, PropertySpec } from "./lifecycle";
 import { type CheckFailure, validateOptionalType } from "./validate";
 
@@ -119,7 +120,7 @@ export function computedOutputs(schema: Schema): Record<string, undefined> {
  * Every stored value is also copied into each checkpoint the engine writes (issue 10). The provider's
  * methods fill the defaults back in (`withDefaults`).
  */
-export function withoutDefaults<T>(schema: Schema, values: T): T {
+function withoutDefaults<T>(schema: Schema, values: T): T {
   return Object.fromEntries(
     Object.entries(values as Record<string, unknown>).filter(([key, value]) => {
       const fallback = schema[key]?.default;
@@ -143,12 +144,14 @@ export function completed<I>(schema: Schema, inputs: I): I {
 }
 
 /**
- * The implementation as the host sees it: diff, create and update get `completed` inputs, and state holds
- * outputs without defaults too. Each stored value is copied into every checkpoint the engine writes, and
- * the engine's cost follows the number of values as well as their bytes (docs/scaling.md), so outputs
- * leave out what equals its default (`maxRetries: 32`, `headers: {}` …) like inputs do; the methods that
- * receive outputs (diff, read, update, delete) get them `completed`, whichever version wrote them, and the
- * resource classes read the defaults back into the program's outputs (`withOutputDefaults`).
+ * The implementation as the host sees it, the one place where state's form and the methods' form meet.
+ * Everything it hands to the engine leaves out what equals its default (`withoutDefaults`): check's and
+ * read's inputs, and the outputs of create, read and update (`maxRetries: 32`, `headers: {}` …). Each
+ * stored value is copied into every checkpoint the engine writes, whose cost follows the number of values
+ * as well as their bytes (docs/scaling.md). Everything it hands to the implementation is `completed`:
+ * the inputs of diff, create and update, and the state diff, read, update and delete receive, whichever
+ * version wrote it. The resource classes read the defaults back into the program's outputs
+ * (`withOutputDefaults`).
  */
 export function withDefaults<I, O>(
   schema: Schema,
@@ -165,14 +168,22 @@ export function withDefaults<I, O>(
   };
   return {
     ...implementation,
+    check: async (olds, news) => {
+      const result = await implementation.check(olds, news);
+      return result.inputs === undefined ? result : { ...result, inputs: lean(result.inputs) };
+    },
     diff: (id, olds, news) => implementation.diff(id, full(olds), full(news)),
     create: async (inputs) => {
       const result = await implementation.create(full(inputs)).catch(leanPartialState);
       return { ...result, outs: lean(result.outs) };
     },
     read: async (id, props) => {
-      const result = await implementation.read(id, full(props));
-      return result.props === undefined ? result : { ...result, props: lean(result.props) };
+      const { props: outs, inputs, ...rest } = await implementation.read(id, full(props));
+      return {
+        ...rest,
+        ...(outs === undefined ? {} : { props: lean(outs) }),
+        ...(inputs === undefined ? {} : { inputs: lean(inputs) }),
+      };
     },
     update: async (id, olds, news) => {
       const result = await implementation.update(id, full(olds), full(news)).catch(leanPartialState);
@@ -183,17 +194,16 @@ export function withDefaults<I, O>(
 }
 
 /**
- * After `super(...)` in a resource class: the registered outputs that have defaults resolve to the
- * default when state leaves them out (`withDefaults`), so `endpoint.maxRetries` is `32`, never
- * `undefined`, whether the program spelled it out or not.
+ * After `super(...)` in a resource class: each output the class registered (an `Output` on the resource)
+ * whose property has a default resolves to the default when state leaves it out (`withDefaults`), so
+ * `endpoint.maxRetries` is `32`, never `undefined`, whether the program spelled it out or not.
  */
-export function withOutputDefaults(resource: object, schema: Schema, registered: Iterable<string>): void {
+export function withOutputDefaults(resource: object, schema: Schema): void {
   const outputs = resource as Record<string, unknown>;
-  for (const key of registered) {
-    const property = schema[key];
-    if (property?.default === undefined || property.change === "create") continue;
-    const output = outputs[key] as { apply?: (f: (v: unknown) => unknown) => unknown } | undefined;
-    if (typeof output?.apply === "function") outputs[key] = output.apply((v) => withDefault(schema, key, v));
+  for (const [key, property] of Object.entries(schema)) {
+    if (property.default === undefined || property.change === "create") continue;
+    const output = outputs[key];
+    if (pulumi.Output.isInstance(output)) outputs[key] = output.apply((v) => withDefault(schema, key, v));
   }
 }
 
@@ -256,10 +266,10 @@ export function apiBody(
 
 /**
  * The inputs a program declaring the live object would have, from state: the declared properties that
- * are diffed (read hands them to the engine, which then shows drift), with the resource's name, in the
- * form check stores (`withoutDefaults`), so a refresh of an object nobody changed changes no stored
- * input. The properties that only steer create (`adopt` …) are left out, as for a program that does
- * not set them.
+ * are diffed (read hands them to the engine, which then shows drift), with the resource's name. The
+ * properties that only steer create (`adopt` …) are left out, as for a program that does not set them;
+ * `withDefaults` stores the result as check stores inputs, so a refresh of an object nobody changed
+ * changes no stored input.
  */
 export function inputsFromState<I>(schema: Schema, outputs: Record<string, unknown>): I {
   const inputs: Record<string, unknown> = { pulumiName: outputs.pulumiName };
@@ -267,7 +277,7 @@ export function inputsFromState<I>(schema: Schema, outputs: Record<string, unkno
     const property = schema[key] as Property;
     if (property.change !== "create" && outputs[key] !== undefined) inputs[key] = outputs[key];
   }
-  return withoutDefaults(schema, inputs) as I;
+  return inputs as I;
 }
 
 /** README's table rows for the program's properties: property, type, default, on change, secret. */

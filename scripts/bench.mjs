@@ -85,6 +85,14 @@ const variants = [
   ...options.builds.map(({ label, dir }) => ({ label, program: "wacht", dir })),
 ];
 
+/** Pulumi.yaml's runtime: with BENCH_CPU_PROF, the program runs with V8's CPU profiler on. */
+function runtime(variant) {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return "runtime: nodejs";
+  const nodeargs = `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${path.resolve(dir, variant.label, "program")}`;
+  return `runtime:\n  name: nodejs\n  options:\n    nodeargs: "${nodeargs}"`;
+}
+
 /**
  * A project folder whose node_modules holds the repository's packages and a copy of the variant's build
  * as `pulumi-wacht` (the dynamic-provider host resolves `pulumi-wacht/runtime` from there).
@@ -93,9 +101,7 @@ function projectFolder(variant, n) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wacht-bench-${variant.label}-${n}-`));
   fs.writeFileSync(
     path.join(dir, "Pulumi.yaml"),
-    process.env.BENCH_CPU_PROF
-      ? `name: wacht-bench\nruntime:\n  name: nodejs\n  options:\n    nodeargs: "--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${variant.label}/program"\nmain: index.js\n`
-      : `name: wacht-bench\nruntime: nodejs\nmain: index.js\ndescription: pulumi-wacht benchmark\n`,
+    `name: wacht-bench\n${runtime(variant)}\nmain: index.js\ndescription: pulumi-wacht benchmark\n`,
   );
   fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "wacht-bench", "private": true }\n');
   fs.copyFileSync(path.join(root, "scripts/bench/program.js"), path.join(dir, "index.js"));

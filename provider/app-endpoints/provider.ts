@@ -5,7 +5,7 @@ import { forgetListing, listAllEndpoints } from "../endpoint/listing";
 import type { ApiEndpoint } from "../endpoint/schema";
 import { apiStatus, type Operation, toProviderError } from "../errors";
 import { configure, diffByTable } from "../lifecycle";
-import { withDefault, withDefaults, withoutDefaults } from "../property";
+import { withDefault, withDefaults } from "../property";
 import { type CheckFailure, isUnknown, validateAppSlug } from "../validate";
 import { warn } from "../warn";
 import {
@@ -245,7 +245,7 @@ export const appEndpointsImplementation = withDefaults<AppEndpointsInputs, AppEn
         ...(news.endpoints !== undefined ? { endpoints: endpointIds(news.endpoints) } : {}),
         unmanaged: mode,
       } as AppEndpointsInputs;
-      return { inputs: withoutDefaults(appEndpointsSchema, inputs), failures };
+      return { inputs, failures };
     },
 
     async diff(_id, olds, news) {

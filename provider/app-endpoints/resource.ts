@@ -63,6 +63,6 @@ export class WebhookAppEndpoints extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookAppEndpoints",
     );
-    withOutputDefaults(this, appEndpointsSchema, ["unmanaged"]);
+    withOutputDefaults(this, appEndpointsSchema);
   }
 }

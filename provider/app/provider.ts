@@ -6,7 +6,7 @@ import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError } from "../errors";
 import { createOnceBySlug, type Holder, holdInState, release } from "../identify";
 import { configure, diffByTable, partiallyCreated, serializable } from "../lifecycle";
-import { propertyFailures, withDefaults, withoutDefaults } from "../property";
+import { propertyFailures, withDefaults } from "../property";
 import { isUnknown, normalizeAppSlug } from "../validate";
 import { warn } from "../warn";
 import {
@@ -118,7 +118,7 @@ export const appImplementation = withDefaults<AppInputs, AppOutputs>(appSchema, 
     rememberCatalog(inputs.slug, news.catalogEvents);
     const trigger = news.rotationTrigger;
     if (trigger !== undefined && trigger !== null) inputs.rotationTrigger = String(trigger);
-    return { inputs: serializable(withoutDefaults(appSchema, inputs)), failures };
+    return { inputs: serializable(inputs), failures };
   },
 
   async diff(id, olds, news) {

@@ -68,7 +68,7 @@ export class WebhookApp extends pulumi.dynamic.Resource {
     );
     // Registering the input above also made `catalogEvents` an output, which state does not hold.
     this.catalogEvents = catalogEvents;
-    withOutputDefaults(this, appSchema, Object.keys(args));
+    withOutputDefaults(this, appSchema);
     if (args.slug !== undefined) {
       pulumi.output(args.slug).apply((slug) => {
         const canonical = typeof slug === "string" ? normalizeAppSlug(slug) : slug;

@@ -5,7 +5,7 @@ import { settings } from "../config";
 import { apiStatus, isAmbiguous, type Operation, toProviderError, WachtProviderError } from "../errors";
 import { createOnceBySlug, type Holder, holdInState, release } from "../identify";
 import { configure, containsUnknown, diffByTable, partiallyCreated, serializable } from "../lifecycle";
-import { completed, propertyFailures, withDefaults, withoutDefaults } from "../property";
+import { completed, propertyFailures, withDefaults } from "../property";
 import { isUnknown, validateBodySize } from "../validate";
 import { warn } from "../warn";
 import {
@@ -126,7 +126,7 @@ export const catalogImplementation = withDefaults<CatalogInputs, CatalogOutputs>
     if (failures.length === 0 && !containsUnknown(inputs)) {
       failures.push(...validateBodySize(createBody(completed(catalogSchema, inputs))));
     }
-    return { inputs: serializable(withoutDefaults(catalogSchema, inputs)), failures };
+    return { inputs: serializable(inputs), failures };
   },
 
   async diff(id, olds, news) {

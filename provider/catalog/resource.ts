@@ -53,7 +53,7 @@ export class WebhookEventCatalog extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookEventCatalog",
     );
-    withOutputDefaults(this, catalogSchema, Object.keys(args));
+    withOutputDefaults(this, catalogSchema);
     DECLARED.set(
       this,
       pulumi

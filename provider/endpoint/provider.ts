@@ -32,7 +32,7 @@ import {
   partiallyCreated,
   serializable,
 } from "../lifecycle";
-import { completed, declared, propertyFailures, withDefaults, withoutDefaults } from "../property";
+import { completed, declared, propertyFailures, withDefaults } from "../property";
 import { isRecord, isUnknown, validateBodySize } from "../validate";
 import { warn } from "../warn";
 import { findEndpoint, forgetListing, listAllEndpoints } from "./listing";
@@ -275,7 +275,7 @@ export const endpointImplementation = withDefaults<EndpointInputs, EndpointOutpu
     if (failures.length === 0 && !containsUnknown(inputs)) {
       failures.push(...validateBodySize(createBody(completed(endpointSchema, inputs))));
     }
-    return { inputs: serializable(withoutDefaults(endpointSchema, inputs)), failures };
+    return { inputs: serializable(inputs), failures };
   },
 
   async diff(id, olds, news) {

@@ -78,6 +78,6 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
       "wacht",
       "WebhookEndpoint",
     );
-    withOutputDefaults(this, endpointSchema, [...Object.keys(args), "headers"]);
+    withOutputDefaults(this, endpointSchema);
   }
 }

@@ -473,7 +473,7 @@ describe("WebhookEndpoint diff", () => {
   });
 });
 
-describe("WebhookEndpoint outputs in the program", () => {
+describe("withOutputDefaults on the endpoint's declarations", () => {
   const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
   it("reads the properties state leaves out as their defaults, and keeps the others and secrecy", async () => {
@@ -484,7 +484,7 @@ describe("WebhookEndpoint outputs in the program", () => {
       timeoutSeconds: pulumi.output(10 as number | undefined),
       endpointId: pulumi.output(undefined as string | undefined),
     };
-    withOutputDefaults(outputs, endpointSchema, Object.keys(outputs));
+    withOutputDefaults(outputs, endpointSchema);
     expect(await value(outputs.maxRetries)).toBe(32);
     expect(await value(outputs.rateLimit)).toBe(null);
     expect(await value(outputs.headers)).toStrictEqual({});
