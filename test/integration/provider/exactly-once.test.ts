@@ -2,6 +2,7 @@
 // ends with one Wacht object per resource, never two, never one shared, never one that predates it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppInputs } from "../../../provider/app/schema";
+import { RETRY_POLICY } from "../../../provider/client";
 import { createBody, type EndpointInputs, endpointSchema } from "../../../provider/endpoint/schema";
 import { resetIdentification } from "../../../provider/identify";
 import { completed } from "../../../provider/property";
@@ -175,7 +176,7 @@ describe("WebhookEndpoint creates under faults", () => {
       events: ["invoice.paid"],
     });
     expect(await rejection(endpoint.create(inputs))).toBe(
-      `WebhookEndpoint "flaky" create failed: network error: UND_ERR_SOCKET (POST ${endpointsPath(slug)})`,
+      `WebhookEndpoint "flaky" create failed: network error: ECONNRESET (POST ${endpointsPath(slug)})`,
     );
     expect(calls(await bed.journal())).toStrictEqual([
       `GET ${endpointsPath(slug)} 200`,
@@ -187,6 +188,33 @@ describe("WebhookEndpoint creates under faults", () => {
       `GET ${endpointsPath(slug)} 200`,
     ]);
     expect(await listed(slug)).toStrictEqual([]);
+  });
+
+  it("takes the endpoint of a create whose answer came after the attempt timeout, without sending it again", async () => {
+    const slug = await seedApp("cutoff");
+    await bed.fault({ method: "POST", path: endpointsPath(slug), responseDelayMs: 2_000, times: 1 });
+    await bed.clearJournal();
+    const timeout = RETRY_POLICY.attemptTimeoutMs;
+    RETRY_POLICY.attemptTimeoutMs = 300;
+    try {
+      const result = await endpoint.create(
+        await endpointInputs("cutoff", {
+          app: slug,
+          url: "https://hooks.example.com/cutoff",
+          events: ["invoice.paid"],
+        }),
+      );
+      expect((await listed(slug)).map((e) => String(e.id))).toStrictEqual([result.outs?.endpointId]);
+    } finally {
+      RETRY_POLICY.attemptTimeoutMs = timeout;
+    }
+    // Baseline, the look that finds the create, this test's listing; the create itself is journaled when
+    // its late answer leaves, after these.
+    expect(calls(await bed.journal())).toStrictEqual([
+      `GET ${endpointsPath(slug)} 200`,
+      `GET ${endpointsPath(slug)} 200`,
+      `GET ${endpointsPath(slug)} 200`,
+    ]);
   });
 
   it("does not repeat a create answered 502 blindly: it looks first, then creates again", async () => {

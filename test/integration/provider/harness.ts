@@ -30,6 +30,8 @@ export interface Fault {
   status?: 500 | 502 | 503 | 429;
   retryAfter?: number;
   latencyMs?: number;
+  /** Delay after the request was carried out, before its answer leaves. */
+  responseDelayMs?: number;
   reset?: true;
   lostResponse?: true;
   times?: number;
