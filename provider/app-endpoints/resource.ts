@@ -3,6 +3,7 @@ import { WebhookApp } from "../app/resource";
 import { WebhookEndpoint } from "../endpoint/resource";
 import { thinProviders } from "../loader";
 import { computedOutputs, withOutputDefaults } from "../property";
+import { skipPromiseTraces } from "../traces";
 import {
   appEndpointsSchema,
   type UnmanagedAction,
@@ -49,20 +50,25 @@ export class WebhookAppEndpoints extends pulumi.dynamic.Resource {
   declare readonly unmanagedEndpoints: pulumi.Output<UnmanagedEndpoint[]>;
 
   constructor(name: string, args: WebhookAppEndpointsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      thinProviders.appEndpoints,
-      name,
-      {
-        pulumiName: name,
-        app: args.app instanceof WebhookApp ? args.app.slug : args.app,
-        endpoints: endpointIdsOf(args.endpoints),
-        unmanaged: args.unmanaged,
-        ...computedOutputs(appEndpointsSchema),
-      },
-      opts,
-      "wacht",
-      "WebhookAppEndpoints",
-    );
+    const restoreTraces = skipPromiseTraces();
+    try {
+      super(
+        thinProviders.appEndpoints,
+        name,
+        {
+          pulumiName: name,
+          app: args.app instanceof WebhookApp ? args.app.slug : args.app,
+          endpoints: endpointIdsOf(args.endpoints),
+          unmanaged: args.unmanaged,
+          ...computedOutputs(appEndpointsSchema),
+        },
+        opts,
+        "wacht",
+        "WebhookAppEndpoints",
+      );
+    } finally {
+      restoreTraces();
+    }
     withOutputDefaults(this, appEndpointsSchema);
   }
 }

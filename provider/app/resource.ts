@@ -3,6 +3,7 @@ import { declaredEvents, WebhookEventCatalog } from "../catalog/resource";
 import type { EventDefinition } from "../catalog/schema";
 import { thinProviders } from "../loader";
 import { computedOutputs, withOutputDefaults } from "../property";
+import { skipPromiseTraces } from "../traces";
 import { normalizeAppSlug } from "../validate";
 import { appSchema, appSecretOutputs, type WebhookAppArgs } from "./schema";
 
@@ -45,27 +46,32 @@ export class WebhookApp extends pulumi.dynamic.Resource {
   constructor(name: string, args: WebhookAppArgs, opts?: pulumi.CustomResourceOptions) {
     const catalog = args.eventCatalog instanceof WebhookEventCatalog ? args.eventCatalog : undefined;
     const catalogEvents = catalog ? declaredEvents(catalog) : undefined;
-    super(
-      thinProviders.app,
-      name,
-      {
-        pulumiName: name,
-        ...args,
-        // Declared even when omitted: the auto-named slug is an output the program can use.
-        slug: args.slug,
-        // What makes an auto-named slug this stack's own (check uses it once and does not keep it).
-        ...(args.slug === undefined ? { autoNameSeed: `${pulumi.getProject()}/${pulumi.getStack()}` } : {}),
-        eventCatalog: catalog ? catalog.slug : args.eventCatalog,
-        // For the checks of this app's endpoints (provider/catalogs.ts); check does not keep it.
-        catalogEvents,
-        ...computedOutputs(appSchema),
-      },
-      // A forced replacement (`pulumi up --replace`) keeps the slug, which Wacht holds unique: the old
-      // app must go first or the create fails with 409. The option wins over the provider's diff.
-      pulumi.mergeOptions({ deleteBeforeReplace: true, additionalSecretOutputs: appSecretOutputs }, opts),
-      "wacht",
-      "WebhookApp",
-    );
+    const restoreTraces = skipPromiseTraces();
+    try {
+      super(
+        thinProviders.app,
+        name,
+        {
+          pulumiName: name,
+          ...args,
+          // Declared even when omitted: the auto-named slug is an output the program can use.
+          slug: args.slug,
+          // What makes an auto-named slug this stack's own (check uses it once and does not keep it).
+          ...(args.slug === undefined ? { autoNameSeed: `${pulumi.getProject()}/${pulumi.getStack()}` } : {}),
+          eventCatalog: catalog ? catalog.slug : args.eventCatalog,
+          // For the checks of this app's endpoints (provider/catalogs.ts); check does not keep it.
+          catalogEvents,
+          ...computedOutputs(appSchema),
+        },
+        // A forced replacement (`pulumi up --replace`) keeps the slug, which Wacht holds unique: the old
+        // app must go first or the create fails with 409. The option wins over the provider's diff.
+        pulumi.mergeOptions({ deleteBeforeReplace: true, additionalSecretOutputs: appSecretOutputs }, opts),
+        "wacht",
+        "WebhookApp",
+      );
+    } finally {
+      restoreTraces();
+    }
     // Registering the input above also made `catalogEvents` an output, which state does not hold.
     this.catalogEvents = catalogEvents;
     withOutputDefaults(this, appSchema);

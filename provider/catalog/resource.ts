@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { thinProviders } from "../loader";
 import { withOutputDefaults } from "../property";
+import { skipPromiseTraces } from "../traces";
 import { catalogSchema, type EventDefinition, normalizeEvent, type WebhookEventCatalogArgs } from "./schema";
 
 /** The events each catalog object of this program declares (see `declaredEvents`). */
@@ -43,16 +44,21 @@ export class WebhookEventCatalog extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: WebhookEventCatalogArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      thinProviders.catalog,
-      name,
-      { pulumiName: name, ...args, archivedEvents: undefined, createdAt: undefined, updatedAt: undefined },
-      // A forced replacement keeps the slug: deleting first archives the events, and the create then
-      // takes the emptied catalog back instead of failing with 409.
-      pulumi.mergeOptions({ deleteBeforeReplace: true }, opts),
-      "wacht",
-      "WebhookEventCatalog",
-    );
+    const restoreTraces = skipPromiseTraces();
+    try {
+      super(
+        thinProviders.catalog,
+        name,
+        { pulumiName: name, ...args, archivedEvents: undefined, createdAt: undefined, updatedAt: undefined },
+        // A forced replacement keeps the slug: deleting first archives the events, and the create then
+        // takes the emptied catalog back instead of failing with 409.
+        pulumi.mergeOptions({ deleteBeforeReplace: true }, opts),
+        "wacht",
+        "WebhookEventCatalog",
+      );
+    } finally {
+      restoreTraces();
+    }
     withOutputDefaults(this, catalogSchema);
     DECLARED.set(
       this,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebhookApp } from "../app/resource";
 import { thinProviders } from "../loader";
 import { computedOutputs, withOutputDefaults } from "../property";
+import { skipPromiseTraces } from "../traces";
 import {
   endpointSchema,
   endpointSecretOutputs,
@@ -61,23 +62,28 @@ export class WebhookEndpoint extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
     const app = args.app instanceof WebhookApp ? args.app : undefined;
-    super(
-      thinProviders.endpoint,
-      name,
-      {
-        pulumiName: name,
-        ...args,
-        app: app ? app.slug : args.app,
-        // An app given as the resource lets check validate against its catalog (provider/catalogs.ts);
-        // given by slug, the endpoint gets only the checks that need no catalog.
-        ...(app?.catalogEvents ? { catalogChecks: true } : {}),
-        headers: secretHeaderValues(args.headers),
-        ...computedOutputs(endpointSchema),
-      },
-      pulumi.mergeOptions({ additionalSecretOutputs: endpointSecretOutputs }, opts),
-      "wacht",
-      "WebhookEndpoint",
-    );
+    const restoreTraces = skipPromiseTraces();
+    try {
+      super(
+        thinProviders.endpoint,
+        name,
+        {
+          pulumiName: name,
+          ...args,
+          app: app ? app.slug : args.app,
+          // An app given as the resource lets check validate against its catalog (provider/catalogs.ts);
+          // given by slug, the endpoint gets only the checks that need no catalog.
+          ...(app?.catalogEvents ? { catalogChecks: true } : {}),
+          headers: secretHeaderValues(args.headers),
+          ...computedOutputs(endpointSchema),
+        },
+        pulumi.mergeOptions({ additionalSecretOutputs: endpointSecretOutputs }, opts),
+        "wacht",
+        "WebhookEndpoint",
+      );
+    } finally {
+      restoreTraces();
+    }
     withOutputDefaults(this, endpointSchema);
   }
 }
