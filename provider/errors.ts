@@ -58,7 +58,8 @@ export function timedOut(error: unknown): boolean {
   return requestInfo(error)?.timedOut === true;
 }
 
-function requestInfo(error: unknown): RequestInfo | undefined {
+/** The request a failed API call made, when the error carries it. */
+export function requestInfo(error: unknown): RequestInfo | undefined {
   if (error instanceof WachtProviderError) return error.request;
   const details = (error as SdkErrorShape | undefined)?.details as Partial<RequestInfo> | undefined;
   if (details && typeof details.method === "string" && typeof details.path === "string") {

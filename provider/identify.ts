@@ -11,7 +11,7 @@
  * One deployment runs every dynamic resource in one provider process, so the claims and baselines below,
  * kept per process, cover every resource of the deployment.
  */
-import { apiStatus, isAmbiguous, WachtProviderError } from "./errors";
+import { apiStatus, isAmbiguous, requestInfo, WachtProviderError } from "./errors";
 
 /** What {@link identify} decided. */
 export type Identified<T> =
@@ -42,6 +42,49 @@ export function ambiguousMatchError(what: string, ids: string[]): WachtProviderE
     `the create's answer was lost and ${ids.length} ${what} match it: ${ids.join(", ")}. ` +
       "The provider takes none of them rather than guess. Delete the extra ones (or all of them) and run again.",
   );
+}
+
+/** How the look after a create whose outcome is unknown retries. Exported for tests; not configurable. */
+export const LOOK_POLICY = {
+  /** Rounds of the look; each round is the client's own retries (`RETRY_POLICY` in client.ts). */
+  rounds: 4,
+  /** The pause before round n + 1 is n times this. */
+  pauseMs: 2_000,
+};
+
+/**
+ * Reads what a create whose outcome is unknown may have made. That read alone decides between taking
+ * an object and sending the create again, and giving up on it leaves an object the next run cannot tell
+ * from someone else's. So it is retried beyond the client's own retries while its failures are transient
+ * (no answer, 429, 5xx; a few minutes at most), and when it still fails the error says that `what` may exist and how to take
+ * it back.
+ */
+export async function lookAfterUnknownOutcome<T>(what: string, read: () => Promise<T>): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await read();
+    } catch (error) {
+      const status = apiStatus(error);
+      const transient = status === undefined || status === 429 || status >= 500;
+      if (transient && round < LOOK_POLICY.rounds) {
+        await new Promise((resolve) => setTimeout(resolve, LOOK_POLICY.pauseMs * round));
+        continue;
+      }
+      const request = requestInfo(error);
+      const cause = [
+        status === undefined ? undefined : String(status),
+        error instanceof Error ? error.message : String(error),
+      ]
+        .filter((part) => part !== undefined)
+        .join(" ");
+      throw new WachtProviderError(
+        `its answer was lost, and looking for what it made failed (${cause}` +
+          `${request ? `, ${request.method} ${request.path}` : ""}).\n` +
+          `${what} may exist in Wacht. Run \`WACHT_ADOPT_EXISTING=true pulumi up\` once: it takes back what ` +
+          "it finds instead of creating a second one.",
+      );
+    }
+  }
 }
 
 /** A resource making a create: its name for messages, and a token unique to this create. */
@@ -187,7 +230,7 @@ export function createOnceBySlug<T>(spec: SlugKeyed<T>): Promise<T> {
         if (apiStatus(error) !== 409 && !isAmbiguous(error)) throw error;
         // It did not exist when this create began: if it exists now with what was asked for, this
         // create (an attempt whose answer was lost) made it.
-        const found = await spec.find();
+        const found = await lookAfterUnknownOutcome(spec.label, () => spec.find());
         if (found && spec.matches(found)) return take(found);
         if (found) {
           throw new WachtProviderError(

@@ -19,6 +19,7 @@ import {
   holdInState,
   type Identified,
   identify,
+  lookAfterUnknownOutcome,
   MAX_CREATE_ATTEMPTS,
   release,
   serialized,
@@ -240,7 +241,9 @@ async function settle(
 ): Promise<Identified<ApiEndpoint>> {
   const look = async () =>
     identify(
-      await listAllEndpoints(api, inputs.app, { fresh: true }),
+      await lookAfterUnknownOutcome(`An endpoint at ${inputs.url}`, () =>
+        listAllEndpoints(api, inputs.app, { fresh: true }),
+      ),
       (e) => String(e.id),
       (e) => matchesInputs(e, inputs),
       before,

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppInputs } from "../../../provider/app/schema";
 import { RETRY_POLICY } from "../../../provider/client";
 import { createBody, type EndpointInputs, endpointSchema } from "../../../provider/endpoint/schema";
-import { resetIdentification } from "../../../provider/identify";
+import { LOOK_POLICY, resetIdentification } from "../../../provider/identify";
 import { completed } from "../../../provider/property";
 import { app, calls, endpoint, type ProviderBed, rejection, startBed, unique } from "./harness";
 
@@ -77,6 +77,19 @@ async function rawEndpoint(slug: string, url: string, events: string[]): Promise
 }
 
 const endpointsPath = (slug: string) => `/webhooks/apps/${slug}/endpoints`;
+
+/** Runs `work` with the client's and the look's pauses cut to a few milliseconds. */
+async function quickly<T>(work: () => Promise<T>): Promise<T> {
+  const saved = { base: RETRY_POLICY.baseDelayMs, pause: LOOK_POLICY.pauseMs };
+  RETRY_POLICY.baseDelayMs = 1;
+  LOOK_POLICY.pauseMs = 5;
+  try {
+    return await work();
+  } finally {
+    RETRY_POLICY.baseDelayMs = saved.base;
+    LOOK_POLICY.pauseMs = saved.pause;
+  }
+}
 
 describe("WebhookEndpoint creates under faults", () => {
   it("creates a second endpoint at a URL another resource holds after a 500, each resource holding its own", async () => {
@@ -215,6 +228,71 @@ describe("WebhookEndpoint creates under faults", () => {
       `GET ${endpointsPath(slug)} 200`,
       `GET ${endpointsPath(slug)} 200`,
     ]);
+  });
+
+  it("keeps looking for what a lost create made past the client's retries, and takes the endpoint", async () => {
+    const slug = await seedApp("looklong");
+    // The app's baseline is read once per process: read it now, before the looks fail.
+    await endpoint.create(
+      await endpointInputs("first", {
+        app: slug,
+        url: "https://hooks.example.com/first",
+        events: ["invoice.paid"],
+      }),
+    );
+    await bed.fault({ method: "POST", path: endpointsPath(slug), lostResponse: true, times: 1 });
+    await bed.fault({ method: "GET", path: endpointsPath(slug), status: 500, times: 8 });
+    await bed.clearJournal();
+    const result = await quickly(async () =>
+      endpoint.create(
+        await endpointInputs("looklong", {
+          app: slug,
+          url: "https://hooks.example.com/looklong",
+          events: ["invoice.paid"],
+        }),
+      ),
+    );
+    expect(calls(await bed.journal())).toStrictEqual([
+      `POST ${endpointsPath(slug)} 0`,
+      ...Array(8).fill(`GET ${endpointsPath(slug)} 500`),
+      `GET ${endpointsPath(slug)} 200`,
+    ]);
+    const live = await listed(slug);
+    expect(Object.fromEntries(live.map((e) => [e.url, String(e.id)]))).toStrictEqual({
+      "https://hooks.example.com/first": expect.any(String),
+      "https://hooks.example.com/looklong": result.outs?.endpointId,
+    });
+  });
+
+  it("fails a create whose look keeps failing, saying the endpoint may exist, and a run that adopts takes it back", async () => {
+    const slug = await seedApp("lookfails");
+    await endpoint.create(
+      await endpointInputs("first", {
+        app: slug,
+        url: "https://hooks.example.com/first",
+        events: ["invoice.paid"],
+      }),
+    );
+    await bed.fault({ method: "POST", path: endpointsPath(slug), lostResponse: true, times: 1 });
+    await bed.fault({ method: "GET", path: endpointsPath(slug), status: 500, times: 24 });
+    const inputs = await endpointInputs("lookfails", {
+      app: slug,
+      url: "https://hooks.example.com/lookfails",
+      events: ["invoice.paid"],
+    });
+    expect(await quickly(() => rejection(endpoint.create(inputs)))).toBe(
+      `WebhookEndpoint "lookfails" create failed: its answer was lost, and looking for what it made failed ` +
+        `(500 Something went wrong, GET ${endpointsPath(slug)}).\n` +
+        "An endpoint at https://hooks.example.com/lookfails may exist in Wacht. Run `WACHT_ADOPT_EXISTING=true " +
+        "pulumi up` once: it takes back what it finds instead of creating a second one.",
+    );
+    process.env.WACHT_ADOPT_EXISTING = "true";
+    const retaken = await endpoint.create(inputs);
+    const live = await listed(slug);
+    expect(Object.fromEntries(live.map((e) => [e.url, String(e.id)]))).toStrictEqual({
+      "https://hooks.example.com/first": expect.any(String),
+      "https://hooks.example.com/lookfails": retaken.outs?.endpointId,
+    });
   });
 
   it("does not repeat a create answered 502 blindly: it looks first, then creates again", async () => {
