@@ -31,6 +31,7 @@ export function send(url: URL, init: RequestInit, timeoutMs: number): Promise<Re
   }
   const signal = init.signal ?? undefined;
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => {
       headers[name] = value;
@@ -55,7 +56,6 @@ export function send(url: URL, init: RequestInit, timeoutMs: number): Promise<Re
       () => finish(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
       timeoutMs,
     );
-    if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
     request.on("error", (error) => finish(error));
     request.on("response", (incoming) => {

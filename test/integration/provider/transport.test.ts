@@ -121,6 +121,19 @@ describe("send", () => {
     });
   });
 
+  it("rejects with the caller's reason, sending nothing, when the caller aborted before", async () => {
+    const before = seen.length;
+    const signal = AbortSignal.abort(new Error("aborted before"));
+    expect(
+      await failure(send(new URL(`${base}/json`), { method: "POST", body: "{}", signal }, 5_000)),
+    ).toStrictEqual({
+      name: "Error",
+      code: undefined,
+      message: "aborted before",
+    });
+    expect(seen.length).toBe(before);
+  });
+
   it("sends requests in sequence over one kept-alive connection", async () => {
     await send(new URL(`${base}/json`), { method: "GET" }, 5_000);
     const before = connections;
