@@ -20,8 +20,9 @@
 // sampled from /proc every 50 ms. --floor-outputs adds a second floor, "noop+out": the no-op provider
 // installed as a package (a `require` in state, like pulumi-wacht's loader) whose resources also register
 // and return the outputs pulumi-wacht documents: what that surface costs before any check or API call.
-// Profiles: BENCH_CPU_PROF=<dir> writes the programs' V8 CPU profiles there, BENCH_GO_PROF=<dir> the
-// engine's (`pulumi --profiling`; read them with `go tool pprof`).
+// Profiles: BENCH_CPU_PROF=<dir> writes the V8 CPU profiles of the programs and the provider hosts there
+// (<dir>/<variant>/program, <dir>/<variant>/provider-host; sum them with scripts/bench/profile-summary.mjs),
+// BENCH_GO_PROF=<dir> the engine's (`pulumi --profiling`; read them with `go tool pprof`).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -91,6 +92,17 @@ function runtime(variant) {
   if (!dir) return "runtime: nodejs";
   const nodeargs = `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${path.resolve(dir, variant.label, "program")}`;
   return `runtime:\n  name: nodejs\n  options:\n    nodeargs: "${nodeargs}"`;
+}
+
+/** With BENCH_CPU_PROF, the dynamic-provider host writes V8 profiles too (scripts/bench/provider-profile.cjs). */
+function providerProfiling(variant) {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return {};
+  const hook = path.join(root, "scripts/bench/provider-profile.cjs");
+  return {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(),
+    BENCH_PROVIDER_PROF_DIR: path.resolve(dir, variant.label, "provider-host"),
+  };
 }
 
 /**
@@ -317,6 +329,7 @@ try {
         WACHT_API_URL: emulator.url,
         WACHT_API_KEY: emulator.apiKey,
         ...(options.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
+        ...providerProfiling(variant),
       };
       for (const key of Object.keys(env)) if (key.startsWith("npm_")) delete env[key];
       const stack = { variant, n, dir, backend, env };
