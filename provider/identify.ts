@@ -55,9 +55,9 @@ export const LOOK_POLICY = {
 /**
  * Reads what a create whose outcome is unknown may have made. That read alone decides between taking
  * an object and sending the create again, and giving up on it leaves an object the next run cannot tell
- * from someone else's. So it is retried beyond the client's own retries while its failures are transient
- * (no answer, 429, 5xx; a few minutes at most), and when it still fails the error says that `what` may exist and how to take
- * it back.
+ * from someone else's. So it is retried beyond the client's own retries while its failures are
+ * transient (no answer, 429, 5xx; a few minutes at most), and when it still fails the error says that
+ * `what` may exist and how to take it back.
  */
 export async function lookAfterUnknownOutcome<T>(what: string, read: () => Promise<T>): Promise<T> {
   for (let round = 1; ; round++) {
@@ -71,15 +71,10 @@ export async function lookAfterUnknownOutcome<T>(what: string, read: () => Promi
         continue;
       }
       const request = requestInfo(error);
-      const cause = [
-        status === undefined ? undefined : String(status),
-        error instanceof Error ? error.message : String(error),
-      ]
-        .filter((part) => part !== undefined)
-        .join(" ");
+      const answer = `${status === undefined ? "" : `${status} `}${error instanceof Error ? error.message : error}`;
+      const where = request ? `, ${request.method} ${request.path}` : "";
       throw new WachtProviderError(
-        `its answer was lost, and looking for what it made failed (${cause}` +
-          `${request ? `, ${request.method} ${request.path}` : ""}).\n` +
+        `its outcome is unknown, and looking for what it made failed (${answer}${where}).\n` +
           `${what} may exist in Wacht. Run \`WACHT_ADOPT_EXISTING=true pulumi up\` once: it takes back what ` +
           "it finds instead of creating a second one.",
       );

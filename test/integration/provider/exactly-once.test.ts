@@ -78,6 +78,25 @@ async function rawEndpoint(slug: string, url: string, events: string[]): Promise
 
 const endpointsPath = (slug: string) => `/webhooks/apps/${slug}/endpoints`;
 
+/**
+ * An app holding one endpoint ("first", so that the app's baseline, read once per process, is read before
+ * any look fails), whose next endpoint create is committed with its answer lost and whose next
+ * `failedLooks` listings are answered 500.
+ */
+async function appWithLostCreate(prefix: string, failedLooks: number): Promise<string> {
+  const slug = await seedApp(prefix);
+  await endpoint.create(
+    await endpointInputs("first", {
+      app: slug,
+      url: "https://hooks.example.com/first",
+      events: ["invoice.paid"],
+    }),
+  );
+  await bed.fault({ method: "POST", path: endpointsPath(slug), lostResponse: true, times: 1 });
+  await bed.fault({ method: "GET", path: endpointsPath(slug), status: 500, times: failedLooks });
+  return slug;
+}
+
 /** Runs `work` with the client's and the look's pauses cut to a few milliseconds. */
 async function quickly<T>(work: () => Promise<T>): Promise<T> {
   const saved = { base: RETRY_POLICY.baseDelayMs, pause: LOOK_POLICY.pauseMs };
@@ -231,17 +250,7 @@ describe("WebhookEndpoint creates under faults", () => {
   });
 
   it("keeps looking for what a lost create made past the client's retries, and takes the endpoint", async () => {
-    const slug = await seedApp("looklong");
-    // The app's baseline is read once per process: read it now, before the looks fail.
-    await endpoint.create(
-      await endpointInputs("first", {
-        app: slug,
-        url: "https://hooks.example.com/first",
-        events: ["invoice.paid"],
-      }),
-    );
-    await bed.fault({ method: "POST", path: endpointsPath(slug), lostResponse: true, times: 1 });
-    await bed.fault({ method: "GET", path: endpointsPath(slug), status: 500, times: 8 });
+    const slug = await appWithLostCreate("looklong", 8);
     await bed.clearJournal();
     const result = await quickly(async () =>
       endpoint.create(
@@ -265,23 +274,14 @@ describe("WebhookEndpoint creates under faults", () => {
   });
 
   it("fails a create whose look keeps failing, saying the endpoint may exist, and a run that adopts takes it back", async () => {
-    const slug = await seedApp("lookfails");
-    await endpoint.create(
-      await endpointInputs("first", {
-        app: slug,
-        url: "https://hooks.example.com/first",
-        events: ["invoice.paid"],
-      }),
-    );
-    await bed.fault({ method: "POST", path: endpointsPath(slug), lostResponse: true, times: 1 });
-    await bed.fault({ method: "GET", path: endpointsPath(slug), status: 500, times: 24 });
+    const slug = await appWithLostCreate("lookfails", 24);
     const inputs = await endpointInputs("lookfails", {
       app: slug,
       url: "https://hooks.example.com/lookfails",
       events: ["invoice.paid"],
     });
     expect(await quickly(() => rejection(endpoint.create(inputs)))).toBe(
-      `WebhookEndpoint "lookfails" create failed: its answer was lost, and looking for what it made failed ` +
+      `WebhookEndpoint "lookfails" create failed: its outcome is unknown, and looking for what it made failed ` +
         `(500 Something went wrong, GET ${endpointsPath(slug)}).\n` +
         "An endpoint at https://hooks.example.com/lookfails may exist in Wacht. Run `WACHT_ADOPT_EXISTING=true " +
         "pulumi up` once: it takes back what it finds instead of creating a second one.",
